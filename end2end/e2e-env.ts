@@ -1,0 +1,31 @@
+// Where the end-to-end run finds the server and its database; shared by the config,
+// global setup/teardown and the tests.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+// The release binary runs from the repository root (Leptos.toml, target/site).
+export const REPO_ROOT = path.resolve(__dirname, '..');
+export const SERVER_BIN = path.join(REPO_ROOT, 'target', 'release', 'inbox-embed');
+
+export const PORT = Number(process.env.E2E_PORT ?? 3217);
+export const BASE_URL = `http://127.0.0.1:${PORT}`;
+
+// One fresh SQLite database per run. This module is evaluated again in every worker: the
+// directory is made once, in the runner, and handed down through the environment.
+// A directory given as E2E_DATA_DIR is the caller's and is never removed.
+if (!process.env.E2E_DATA_DIR) {
+  process.env.E2E_DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'inbox-embed-e2e-'));
+  process.env.E2E_DATA_DIR_IS_TEMP = '1';
+}
+export const DATA_DIR = process.env.E2E_DATA_DIR;
+export const DATA_DIR_IS_TEMP = process.env.E2E_DATA_DIR_IS_TEMP === '1';
+export const DATABASE_URL = `sqlite://${path.join(DATA_DIR, 'e2e.db')}`;
+
+/** Environment for every inbox-embed process of the run (server and CLI). */
+export const SERVER_ENV = {
+  DATABASE_URL,
+  LEPTOS_SITE_ADDR: `127.0.0.1:${PORT}`,
+  PUBLIC_URL: BASE_URL,
+  RUST_LOG: process.env.RUST_LOG ?? 'warn',
+};

@@ -1,0 +1,147 @@
+//! The embed page: the token's session, the list beside the open thread.
+
+use leptos::either::Either;
+use leptos::prelude::*;
+use leptos_meta::{Html, Title};
+use leptos_router::components::Outlet;
+use leptos_router::hooks::{use_location, use_params_map, use_query_map};
+use uuid::Uuid;
+
+use super::clock::Clock;
+use super::icons::{Icon, INBOX};
+use super::list::ConversationList;
+use super::theme::{ThemeSelect, ThemeState};
+use crate::actions::{load_session, EmbedError};
+use crate::model::{mode_from_query, Filters, SessionView, Theme};
+
+/// What every part of the embed page shares.
+#[derive(Clone)]
+pub struct EmbedContext {
+    pub token: String,
+    pub session: SessionView,
+    pub filters: Memo<Filters>,
+    pub mode: Memo<Option<Theme>>,
+    /// The conversation open in the thread pane.
+    pub open: Memo<Option<Uuid>>,
+}
+
+impl EmbedContext {
+    pub fn get() -> Self {
+        expect_context::<Self>()
+    }
+
+    /// The URL of this page with another conversation and filters, the theme override kept.
+    pub fn href(&self, conversation: Option<Uuid>, filters: &Filters) -> String {
+        super::urls::embed_href(
+            &self.token,
+            conversation,
+            filters,
+            self.mode.get_untracked(),
+        )
+    }
+}
+
+#[component]
+pub fn EmbedLayout() -> impl IntoView {
+    let params = use_params_map();
+    let token = Memo::new(move |_| params.read().get("token").unwrap_or_default());
+    let session = Resource::new(move || token.get(), load_session);
+    view! {
+        <Suspense fallback=|| view! { <div class="page-loading" aria-busy="true"></div> }>
+            {move || Suspend::new(async move {
+                match session.await {
+                    Ok(session) => Either::Left(view! { <Inbox token=token.get_untracked() session /> }),
+                    Err(error) => Either::Right(view! { <TokenError error /> }),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Inbox(token: String, session: SessionView) -> impl IntoView {
+    let query = use_query_map();
+    let location = use_location();
+    let filters = Memo::new(move |_| query.with(|q| Filters::from_query(|k| q.get_str(k))));
+    let mode = Memo::new(move |_| query.with(|q| mode_from_query(|k| q.get_str(k))));
+    let open = Memo::new(move |_| {
+        location.pathname.with(|path| {
+            path.rsplit_once("/conversations/")
+                .and_then(|(_, id)| Uuid::parse_str(id.trim_end_matches('/')).ok())
+        })
+    });
+    Clock::provide(session.server_now_ms);
+    let rendered_theme = mode.get_untracked().unwrap_or(session.theme);
+    ThemeState::provide(rendered_theme);
+    let fixed = mode.get_untracked().map(|_| "");
+    let title = session.scope_label.clone();
+    provide_context(EmbedContext {
+        token,
+        session: session.clone(),
+        filters,
+        mode,
+        open,
+    });
+    view! {
+        <Html {..} data-theme=rendered_theme.as_str() data-theme-fixed=fixed lang=session.language.clone() />
+        <Title text=title.clone() />
+        <div class="inbox" class:has-thread=move || open.get().is_some()>
+            <aside class="sidebar" aria-label="Conversations">
+                <header class="sidebar-header">
+                    <div class="sidebar-title">
+                        <Icon d=INBOX size=20 />
+                        <h1 title=title.clone()>{title.clone()}</h1>
+                    </div>
+                    <ThemeSelect />
+                </header>
+                <ConversationList />
+            </aside>
+            <main class="thread-pane">
+                <Outlet />
+            </main>
+        </div>
+    }
+}
+
+/// The thread pane when no conversation is open (wide layouts only).
+#[component]
+pub fn NoThread() -> impl IntoView {
+    view! {
+        <div class="thread-empty">
+            <Icon d=INBOX size=48 />
+            <h2>"Select a conversation"</h2>
+            <p>"Pick a conversation on the left to read it."</p>
+        </div>
+    }
+}
+
+/// The page for a token that opens nothing: 401, themed, saying why.
+#[component]
+fn TokenError(error: EmbedError) -> impl IntoView {
+    let query = use_query_map();
+    let theme = query
+        .with_untracked(|q| mode_from_query(|k| q.get_str(k)))
+        .unwrap_or(Theme::System);
+    let (title, detail) = match &error {
+        EmbedError::ExpiredToken => ("This link has expired", "Embed links are valid for a limited time. Reload the page in your app to get a new one."),
+        EmbedError::RevokedToken => ("This link has been revoked", "Its owner turned this link off. Ask the app that showed you this inbox for a new one."),
+        EmbedError::InvalidToken => ("This link is not valid", "Check that the whole link was copied, or ask the app that showed you this inbox for a new one."),
+        EmbedError::NotFound | EmbedError::Unavailable(_) => ("The inbox is unavailable", "Something went wrong on our side. Please try again in a moment."),
+    };
+    let kind = match &error {
+        EmbedError::ExpiredToken => "expired",
+        EmbedError::RevokedToken => "revoked",
+        EmbedError::InvalidToken => "invalid",
+        _ => "unavailable",
+    };
+    view! {
+        <Html {..} data-theme=theme.as_str() />
+        <Title text=title />
+        <main class="notice-page" data-testid="token-error" data-error=kind>
+            <div class="notice-card" role="alert">
+                <h1>{title}</h1>
+                <p>{detail}</p>
+            </div>
+        </main>
+    }
+}

@@ -1,0 +1,243 @@
+//! One message bubble, for every kind; content is always text nodes, never markup.
+
+use leptos::either::EitherOf3;
+use leptos::prelude::*;
+
+use super::clock::Clock;
+use super::icons::{Icon, StatusTicks, BOT, EXTERNAL, FILE, LIST, PIN, REPLY, TEMPLATE};
+use crate::model::{
+    clock_time, human_size, parse_formatting, Direction, Interactive, Message, MessageKind,
+    SenderType,
+};
+
+/// WhatsApp-style formatted text as nested elements.
+#[component]
+pub fn FormattedText(#[prop(into)] text: String) -> impl IntoView {
+    parse_formatting(&text)
+        .into_iter()
+        .map(|segment| {
+            let mut node: AnyView = segment.text.into_any();
+            if let Some(href) = segment.href {
+                node = view! { <a href=href target="_blank" rel="noopener noreferrer">{node}</a> }
+                    .into_any();
+            }
+            if segment.style.mono {
+                node = view! { <code>{node}</code> }.into_any();
+            }
+            if segment.style.strike {
+                node = view! { <s>{node}</s> }.into_any();
+            }
+            if segment.style.italic {
+                node = view! { <em>{node}</em> }.into_any();
+            }
+            if segment.style.bold {
+                node = view! { <strong>{node}</strong> }.into_any();
+            }
+            node
+        })
+        .collect_view()
+}
+
+/// A URL safe to put in `src`/`href`: http(s) or same-origin paths only.
+fn safe_url(url: &str) -> Option<String> {
+    let lower = url.trim().to_ascii_lowercase();
+    (lower.starts_with("https://")
+        || lower.starts_with("http://")
+        || (lower.starts_with('/') && !lower.starts_with("//")))
+    .then(|| url.trim().to_string())
+}
+
+fn caption(text: &str) -> Option<impl IntoView> {
+    (!text.trim().is_empty()).then(
+        || view! { <p class="caption" dir="auto"><FormattedText text=text.to_string() /></p> },
+    )
+}
+
+#[component]
+pub fn MessageBubble(message: Message, #[prop(optional)] first_in_group: bool) -> impl IntoView {
+    let clock = Clock::get();
+    let at = message.created_at;
+    let time = move || clock_time(at, clock.offset.get());
+    let outgoing = message.direction == Direction::Outgoing;
+    let sender = (outgoing && first_in_group).then(|| {
+        let bot = message.sender.sender_type == SenderType::Bot;
+        view! {
+            <span class="sender" class:bot=bot>
+                {bot.then(|| view! { <Icon d=BOT size=12 /> })}
+                {message.sender.name.clone()}
+            </span>
+        }
+    });
+    let status = message.status;
+    view! {
+        <div
+            class="message"
+            class:incoming=!outgoing
+            class:outgoing=outgoing
+            class:first-in-group=first_in_group
+            data-testid="message"
+            data-message-id=message.id.to_string()
+            data-kind=message.kind.as_str()
+            data-direction=message.direction.as_str()
+        >
+            <div class="bubble">
+                {sender}
+                <MessageBody message=message.clone() />
+                <span class="meta">
+                    <time datetime=at.to_rfc3339()>{time}</time>
+                    {outgoing.then(|| view! { <StatusTicks status /> })}
+                </span>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn MessageBody(message: Message) -> impl IntoView {
+    let media = message
+        .media
+        .clone()
+        .and_then(|m| safe_url(&m.url).map(|url| (url, m)));
+    match (message.kind, media) {
+        (MessageKind::Text, _) => view! { <p class="text" dir="auto"><FormattedText text=message.content.clone() /></p> }.into_any(),
+        (MessageKind::Image, Some((url, media))) => {
+            let alt = media.filename.clone().unwrap_or_else(|| "Image".into());
+            view! {
+                <a class="media image" href=url.clone() target="_blank" rel="noopener noreferrer">
+                    <img src=url.clone() alt=alt loading="lazy" decoding="async" />
+                </a>
+                {caption(&message.content)}
+            }
+            .into_any()
+        }
+        (MessageKind::Video, Some((url, _))) => view! {
+            <video class="media video" src=url controls=true preload="metadata" playsinline=true></video>
+            {caption(&message.content)}
+        }
+        .into_any(),
+        (MessageKind::Audio, Some((url, _))) => view! {
+            <audio class="media audio" src=url controls=true preload="metadata"></audio>
+            {caption(&message.content)}
+        }
+        .into_any(),
+        (MessageKind::Document, Some((url, media))) => {
+            let name = media.filename.clone().unwrap_or_else(|| "Document".into());
+            let download = name.clone();
+            let details = [Some(media.mime_type.clone()), media.size.map(human_size)]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" · ");
+            view! {
+                <a class="document" href=url target="_blank" rel="noopener noreferrer" download=download>
+                    <Icon d=FILE size=28 />
+                    <span class="document-text">
+                        <span class="document-name" dir="auto">{name}</span>
+                        <span class="document-details">{details}</span>
+                    </span>
+                </a>
+                {caption(&message.content)}
+            }
+            .into_any()
+        }
+        (MessageKind::Location, _) if message.location.is_some() => {
+            let location = message.location.clone().expect("checked");
+            let (lat, lon) = (location.latitude, location.longitude);
+            let map = format!("https://www.openstreetmap.org/?mlat={lat:.6}&mlon={lon:.6}#map=16/{lat:.6}/{lon:.6}");
+            view! {
+                <a class="location" href=map target="_blank" rel="noopener noreferrer">
+                    <Icon d=PIN size=28 />
+                    <span class="location-text">
+                        <span class="location-name" dir="auto">{location.name.clone().unwrap_or_else(|| "Shared location".into())}</span>
+                        {location.address.clone().map(|a| view! { <span class="location-address" dir="auto">{a}</span> })}
+                        <span class="location-coords">{format!("{lat:.5}, {lon:.5}")}</span>
+                    </span>
+                    <Icon d=EXTERNAL size=14 class="external" />
+                </a>
+            }
+            .into_any()
+        }
+        (MessageKind::Interactive, _) if message.interactive.is_some() => {
+            let interactive = message.interactive.clone().expect("checked");
+            view! {
+                {caption(&message.content)}
+                <InteractiveBody interactive />
+            }
+            .into_any()
+        }
+        (MessageKind::Template, _) => {
+            let name = message.template.as_ref().map(|t| t.name.clone()).unwrap_or_else(|| "template".into());
+            let body = if message.content.trim().is_empty() {
+                message.template.as_ref().map(|t| t.parameters.join(" · ")).unwrap_or_default()
+            } else {
+                message.content.clone()
+            };
+            view! {
+                <span class="template-tag"><Icon d=TEMPLATE size=12 />{format!("Template · {name}")}</span>
+                <p class="text" dir="auto"><FormattedText text=body /></p>
+            }
+            .into_any()
+        }
+        (kind, _) => view! { <Fallback kind=kind.as_str() content=message.content.clone() /> }.into_any(),
+    }
+}
+
+/// A message the inbox cannot show as such: say what it is, keep any text.
+#[component]
+fn Fallback(kind: &'static str, content: String) -> impl IntoView {
+    view! {
+        <p class="fallback">{format!("This {kind} message can't be shown here.")}</p>
+        {caption(&content)}
+    }
+}
+
+#[component]
+fn InteractiveBody(interactive: Interactive) -> impl IntoView {
+    match interactive {
+        Interactive::Button {
+            header,
+            footer,
+            buttons,
+        } => EitherOf3::A(view! {
+            {header.map(|h| view! { <p class="interactive-header" dir="auto">{h}</p> })}
+            {footer.map(|f| view! { <p class="interactive-footer" dir="auto">{f}</p> })}
+            <div class="reply-buttons">
+                {buttons.into_iter().map(|b| view! { <span class="reply-button" dir="auto">{b.title}</span> }).collect_view()}
+            </div>
+        }),
+        Interactive::List {
+            header,
+            footer,
+            button,
+            sections,
+        } => EitherOf3::B(view! {
+            {header.map(|h| view! { <p class="interactive-header" dir="auto">{h}</p> })}
+            {footer.map(|f| view! { <p class="interactive-footer" dir="auto">{f}</p> })}
+            <details class="list-message">
+                <summary><Icon d=LIST size=14 />{button}</summary>
+                {sections.into_iter().map(|section| view! {
+                    {section.title.map(|t| view! { <p class="list-section" dir="auto">{t}</p> })}
+                    <ul>
+                        {section.rows.into_iter().map(|row| view! {
+                            <li>
+                                <span class="row-title" dir="auto">{row.title}</span>
+                                {row.description.map(|d| view! { <span class="row-description" dir="auto">{d}</span> })}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }).collect_view()}
+            </details>
+        }),
+        Interactive::ButtonReply { title, .. } | Interactive::ListReply { title, .. } => {
+            EitherOf3::C(view! {
+                <p class="choice" dir="auto"><Icon d=REPLY size=14 /><span>{title}</span></p>
+            })
+        }
+    }
+}
+
+/// Whether a message starts a new run of bubbles from one side.
+pub fn starts_group(previous: Option<&Message>, message: &Message) -> bool {
+    previous
+        .is_none_or(|p| p.direction != message.direction || p.sender.name != message.sender.name)
+}

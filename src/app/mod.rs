@@ -1,0 +1,97 @@
+//! The embed UI: shell, routes, and the pages they show.
+
+mod clock;
+mod embed;
+mod icons;
+mod list;
+mod message;
+mod theme;
+mod thread;
+mod urls;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+pub use theme::THEME_STORAGE_KEY;
+
+/// The HTML document around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <meta name="referrer" content="no-referrer" />
+                // Before first paint: the saved theme, unless `?mode=` fixed it.
+                <script>{theme::BOOT_SCRIPT}</script>
+                <HashedStylesheet options=options.clone() id="leptos" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    mark_hydrated();
+    view! {
+        <Router>
+            <Routes fallback=|| view! { <NotFound /> }>
+                <ParentRoute path=path!("/embed/:token") view=embed::EmbedLayout ssr=SsrMode::Async>
+                    <Route path=path!("") view=embed::NoThread ssr=SsrMode::Async />
+                    <Route path=path!("conversations/:id") view=thread::ThreadRoute ssr=SsrMode::Async />
+                </ParentRoute>
+                <Route path=path!("/") view=Home />
+            </Routes>
+        </Router>
+    }
+}
+
+/// Tells tests (and styles) that the page is interactive.
+fn mark_hydrated() {
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}
+
+#[component]
+fn Home() -> impl IntoView {
+    view! {
+        <Title text="inbox-embed" />
+        <main class="notice-page">
+            <div class="notice-card">
+                <h1>"inbox-embed"</h1>
+                <p>"This server hosts embeddable support inboxes. Open an embed link that your app gave you."</p>
+            </div>
+        </main>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Not found" />
+        <main class="notice-page">
+            <div class="notice-card">
+                <h1>"Not found"</h1>
+                <p>"There is nothing at this address."</p>
+            </div>
+        </main>
+    }
+}

@@ -1,0 +1,73 @@
+//! Theme: `?mode=` beats the user's saved choice, which beats the token's theme. The
+//! server renders the first two it knows; a tiny script in <head> applies the saved
+//! choice before first paint; the select below changes and saves it.
+
+use leptos::prelude::*;
+
+use crate::model::Theme;
+
+pub const THEME_STORAGE_KEY: &str = "inbox-embed.theme";
+
+/// Runs before the body paints. `data-theme-fixed` marks a `?mode=` override.
+/// Storage may be blocked in a third-party iframe: then the token's theme stands.
+pub const BOOT_SCRIPT: &str = r#"(function(){var d=document.documentElement;try{if(d.hasAttribute("data-theme-fixed"))return;var t=JSON.parse(localStorage.getItem("inbox-embed.theme"));if(t==="light"||t==="dark"||t==="system")d.setAttribute("data-theme",t)}catch(e){}})()"#;
+
+/// The theme currently applied to `<html>`.
+#[derive(Clone, Copy)]
+pub struct ThemeState(pub RwSignal<Theme>);
+
+impl ThemeState {
+    /// Starts from what the server rendered; in the browser, from what the boot script
+    /// applied.
+    pub fn provide(rendered: Theme) -> Self {
+        #[cfg(feature = "hydrate")]
+        let rendered = document()
+            .document_element()
+            .and_then(|html| html.get_attribute("data-theme"))
+            .and_then(|t| Theme::parse(&t))
+            .unwrap_or(rendered);
+        let state = Self(RwSignal::new(rendered));
+        provide_context(state);
+        state
+    }
+
+    /// Applies and saves the user's choice. A failing storage (blocked in a
+    /// cross-site iframe) keeps the choice for this visit only.
+    pub fn choose(self, theme: Theme) {
+        self.0.set(theme);
+        #[cfg(feature = "hydrate")]
+        {
+            use gloo_storage::{LocalStorage, Storage};
+            if let Some(html) = document().document_element() {
+                let _ = html.set_attribute("data-theme", theme.as_str());
+            }
+            if let Err(e) = LocalStorage::set(THEME_STORAGE_KEY, theme.as_str()) {
+                leptos::logging::warn!("theme not saved: {e}");
+            }
+        }
+    }
+}
+
+#[component]
+pub fn ThemeSelect() -> impl IntoView {
+    let state = expect_context::<ThemeState>();
+    view! {
+        <label class="theme-select" title="Theme">
+            <span class="visually-hidden">"Theme"</span>
+            <select
+                data-testid="theme-select"
+                aria-label="Theme"
+                on:change=move |ev| {
+                    if let Some(theme) = Theme::parse(&event_target_value(&ev)) {
+                        state.choose(theme);
+                    }
+                }
+                prop:value=move || state.0.get().as_str()
+            >
+                <option value="system" selected=move || state.0.get() == Theme::System>"System"</option>
+                <option value="light" selected=move || state.0.get() == Theme::Light>"Light"</option>
+                <option value="dark" selected=move || state.0.get() == Theme::Dark>"Dark"</option>
+            </select>
+        </label>
+    }
+}

@@ -1,0 +1,10 @@
+//! Plain shared types: what the server stores and the browser renders. No I/O here; this
+//! module compiles for both targets.
+
+mod filters;
+mod format;
+mod types;
+
+pub use filters::*;
+pub use format::*;
+pub use types::*;

@@ -1,0 +1,258 @@
+//! The project REST API, `/api/v1` (§6): one file per resource, sharing the extractors
+//! and checks here.
+
+mod conversations;
+mod directory;
+mod tokens;
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request, State};
+use axum::http::request::Parts;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::server::store::{page_size, Cursor, Project, MAX_PAGE};
+use crate::server::{AppError, AppState};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/project", get(project))
+        .merge(directory::router())
+        .merge(conversations::router())
+        .merge(tokens::router())
+        .fallback(|| async { AppError::NotFound("route") })
+}
+
+async fn project(ApiProject(project): ApiProject) -> Json<Project> {
+    Json(project)
+}
+
+/// The project whose API key is in `Authorization: Bearer …`.
+pub struct ApiProject(pub Project);
+
+impl FromRequestParts<AppState> for ApiProject {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .ok_or_else(|| {
+                AppError::Unauthorized("missing Authorization: Bearer <api key> header".into())
+            })?;
+        let key = header
+            .to_str()
+            .ok()
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .ok_or_else(|| {
+                AppError::Unauthorized("Authorization header must be \"Bearer <api key>\"".into())
+            })?;
+        let project = state
+            .store
+            .project_by_api_key(key)
+            .await?
+            .ok_or_else(|| AppError::Unauthorized("invalid API key".into()))?;
+        Ok(Self(project))
+    }
+}
+
+/// A JSON body whose failures are API errors: malformed JSON is 400, a missing or wrong
+/// field is 422 naming it.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(Self(value)),
+            Err(JsonRejection::JsonDataError(e)) => {
+                Err(AppError::Unprocessable(e.body_text().replace(
+                    "Failed to deserialize the JSON body into the target type: ",
+                    "",
+                )))
+            }
+            Err(JsonRejection::JsonSyntaxError(e)) => Err(AppError::BadRequest(format!(
+                "request body is not valid JSON: {}",
+                e.body_text()
+                    .replace("Failed to parse the request body as JSON: ", "")
+            ))),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::BadRequest(
+                "Content-Type must be application/json".into(),
+            )),
+            Err(JsonRejection::BytesRejection(e))
+                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE =>
+            {
+                Err(AppError::PayloadTooLarge(
+                    "request body is too large".into(),
+                ))
+            }
+            Err(e) => Err(AppError::BadRequest(e.body_text())),
+        }
+    }
+}
+
+/// Query parameters whose failures are 400s with a readable message.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(v)| Self(v))
+            .map_err(|e: QueryRejection| {
+                AppError::BadRequest(
+                    e.body_text()
+                        .replace("Failed to deserialize query string: ", "invalid query: "),
+                )
+            })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+impl ListQuery {
+    pub fn page(&self) -> Result<(Option<Cursor>, i64), AppError> {
+        if let Some(limit) = self.limit {
+            if !(1..=MAX_PAGE).contains(&limit) {
+                return Err(AppError::invalid(format!(
+                    "limit must be between 1 and {MAX_PAGE}"
+                )));
+            }
+        }
+        Ok((
+            Cursor::decode_opt(self.cursor.as_deref())?,
+            page_size(self.limit),
+        ))
+    }
+}
+
+/// An id from the path; one that is not a UUID names nothing, so it is a 404.
+pub fn path_id(raw: &str, entity: &'static str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(raw).map_err(|_| AppError::NotFound(entity))
+}
+
+/// Checks a required text field: trimmed, non-empty, at most `max` characters.
+pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, AppError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(AppError::invalid(format!("{field} must not be empty")));
+    }
+    optional_text(field, Some(value), max).map(|v| v.unwrap_or_default())
+}
+
+/// Checks an optional text field; blank becomes absent.
+pub fn optional_text(
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, AppError> {
+    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    if value.chars().count() > max {
+        return Err(AppError::invalid(format!(
+            "{field} is longer than {max} characters"
+        )));
+    }
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(AppError::invalid(format!(
+            "{field} contains control characters"
+        )));
+    }
+    Ok(Some(value.to_string()))
+}
+
+/// A phone number: an optional `+`, then digits with spaces, dots, dashes or parentheses.
+pub fn phone(field: &str, value: Option<&str>) -> Result<Option<String>, AppError> {
+    let Some(value) = optional_text(field, value, 32)? else {
+        return Ok(None);
+    };
+    let digits = value.chars().filter(char::is_ascii_digit).count();
+    let shape_ok = value
+        .chars()
+        .enumerate()
+        .all(|(i, c)| c.is_ascii_digit() || " .-()".contains(c) || (i == 0 && c == '+'));
+    if !shape_ok || !(5..=15).contains(&digits) {
+        return Err(AppError::invalid(format!(
+            "{field} must be a phone number like +34 600 123 456"
+        )));
+    }
+    Ok(Some(value))
+}
+
+pub fn email(field: &str, value: Option<&str>) -> Result<Option<String>, AppError> {
+    let Some(value) = optional_text(field, value, 254)? else {
+        return Ok(None);
+    };
+    let valid = value.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty()
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+    }) && !value.contains(char::is_whitespace)
+        && value.matches('@').count() == 1;
+    if valid {
+        Ok(Some(value))
+    } else {
+        Err(AppError::invalid(format!(
+            "{field} must be an email address"
+        )))
+    }
+}
+
+/// An absolute http(s) URL without spaces.
+pub fn http_url(field: &str, value: Option<&str>) -> Result<Option<String>, AppError> {
+    let Some(value) = optional_text(field, value, 2048)? else {
+        return Ok(None);
+    };
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"));
+    match rest {
+        Some(rest)
+            if !rest.is_empty()
+                && !rest.starts_with('/')
+                && !value.contains(char::is_whitespace) =>
+        {
+            Ok(Some(value))
+        }
+        _ => Err(AppError::invalid(format!(
+            "{field} must be an absolute http(s) URL"
+        ))),
+    }
+}
+
+/// Applies a nullable text patch through a check.
+pub fn patch_text(
+    value: Option<Option<String>>,
+    check: impl Fn(Option<&str>) -> Result<Option<String>, AppError>,
+) -> Result<Option<Option<String>>, AppError> {
+    value.map(|v| check(v.as_deref())).transpose()
+}
+
+pub type ApiResult<T> = Result<T, AppError>;
+
+/// A created resource: 201 with the object.
+pub fn created<T: serde::Serialize>(value: T) -> (axum::http::StatusCode, Json<T>) {
+    (axum::http::StatusCode::CREATED, Json(value))
+}
+
+pub type Api = State<AppState>;

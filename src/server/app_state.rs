@@ -1,0 +1,25 @@
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+
+use crate::server::store::Store;
+
+/// What every handler and server function can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub leptos: LeptosOptions,
+    /// Base URL without a trailing slash, for the URLs the API returns.
+    pub public_url: String,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+impl AppState {
+    pub fn embed_url(&self, token: &str) -> String {
+        format!("{}/embed/{token}", self.public_url)
+    }
+}

@@ -1,0 +1,15 @@
+//! Everything that runs only on the server.
+
+pub mod access;
+pub mod api;
+pub mod app_state;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod http;
+pub mod secret;
+pub mod store;
+
+pub use app_state::AppState;
+pub use error::AppError;

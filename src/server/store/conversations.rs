@@ -1,0 +1,335 @@
+//! Conversations: the list query behind the embed and the API, always inside a `Scope`.
+
+use sqlx::{FromRow, QueryBuilder, Sqlite};
+use uuid::Uuid;
+
+use super::*;
+use crate::model::{
+    ChannelType, ContactCard, ConversationStatus, ConversationView, Direction, Filters, Handoff,
+    InboxCard, MessageKind, MessageStatus, Preview, Scope, ScopeKind,
+};
+
+/// Search strings shorter than a trigram match contact names and phones only.
+const MIN_TEXT_SEARCH_CHARS: usize = 3;
+
+#[derive(FromRow)]
+struct ConversationRow {
+    id: String,
+    project_id: String,
+    inbox_id: String,
+    contact_id: String,
+    status: String,
+    handoff: String,
+    assigned_user_id: Option<String>,
+    unread_count: i64,
+    last_message_at: i64,
+    created_at: i64,
+}
+
+impl From<ConversationRow> for Conversation {
+    fn from(r: ConversationRow) -> Self {
+        Self {
+            id: parse_id(&r.id),
+            project_id: parse_id(&r.project_id),
+            inbox_id: parse_id(&r.inbox_id),
+            contact_id: parse_id(&r.contact_id),
+            status: ConversationStatus::parse(&r.status).unwrap_or(ConversationStatus::Active),
+            handoff: Handoff::parse(&r.handoff).unwrap_or(Handoff::Bot),
+            assigned_user_id: parse_opt_id(r.assigned_user_id),
+            unread_count: r.unread_count,
+            last_message_at: crate::model::from_millis(r.last_message_at),
+            created_at: crate::model::from_millis(r.created_at),
+        }
+    }
+}
+
+#[derive(FromRow)]
+struct ViewRow {
+    id: String,
+    inbox_id: String,
+    inbox_name: String,
+    channel_type: String,
+    contact_id: String,
+    display_name: String,
+    phone_number: Option<String>,
+    status: String,
+    handoff: String,
+    assigned_user_id: Option<String>,
+    unread_count: i64,
+    last_message_at: i64,
+    created_at: i64,
+    last_preview: Option<String>,
+    last_direction: Option<String>,
+    last_kind: Option<String>,
+    last_status: Option<String>,
+}
+
+impl From<ViewRow> for ConversationView {
+    fn from(r: ViewRow) -> Self {
+        let preview = match (r.last_preview, r.last_direction, r.last_kind, r.last_status) {
+            (Some(text), Some(direction), Some(kind), Some(status)) => Some(Preview {
+                direction: Direction::parse(&direction).unwrap_or(Direction::Incoming),
+                kind: MessageKind::parse(&kind).unwrap_or(MessageKind::Text),
+                text,
+                status: MessageStatus::parse(&status).unwrap_or(MessageStatus::Sent),
+            }),
+            _ => None,
+        };
+        Self {
+            id: parse_id(&r.id),
+            inbox_id: parse_id(&r.inbox_id),
+            inbox_name: r.inbox_name,
+            channel_type: ChannelType::parse(&r.channel_type).unwrap_or(ChannelType::Api),
+            contact: ContactCard {
+                id: parse_id(&r.contact_id),
+                display_name: r.display_name,
+                phone_number: r.phone_number,
+            },
+            status: ConversationStatus::parse(&r.status).unwrap_or(ConversationStatus::Active),
+            handoff: Handoff::parse(&r.handoff).unwrap_or(Handoff::Bot),
+            assigned_user_id: parse_opt_id(r.assigned_user_id),
+            unread_count: r.unread_count,
+            last_message_at: crate::model::from_millis(r.last_message_at),
+            created_at: crate::model::from_millis(r.created_at),
+            preview,
+        }
+    }
+}
+
+const VIEW_SELECT: &str =
+    "SELECT c.id, c.inbox_id, i.name AS inbox_name, i.channel_type, c.contact_id,
+        ct.display_name, ct.phone_number, c.status, c.handoff, c.assigned_user_id, c.unread_count,
+        c.last_message_at, c.created_at, c.last_preview,
+        m.direction AS last_direction, m.kind AS last_kind, m.status AS last_status
+    FROM conversations c
+    JOIN inboxes i ON i.id = c.inbox_id
+    JOIN contacts ct ON ct.id = c.contact_id
+    LEFT JOIN messages m ON m.id = c.last_message_id
+    WHERE ";
+
+/// Appends the scope's condition on `c` (a conversation row): the one place a scope
+/// becomes SQL.
+fn push_scope(q: &mut QueryBuilder<'_, Sqlite>, scope: &Scope) {
+    q.push("c.project_id = ")
+        .push_bind(scope.project_id.to_string());
+    match scope.kind {
+        ScopeKind::Project => {}
+        ScopeKind::WhatsappConfig(inbox_id) => {
+            q.push(" AND c.inbox_id = ").push_bind(inbox_id.to_string());
+        }
+        ScopeKind::Customer(customer_id) => {
+            q.push(" AND c.inbox_id IN (SELECT id FROM inboxes WHERE customer_id = ")
+                .push_bind(customer_id.to_string())
+                .push(" AND project_id = ")
+                .push_bind(scope.project_id.to_string())
+                .push(")");
+        }
+    }
+    if let Some(user_id) = scope.assigned_user_id {
+        q.push(" AND c.assigned_user_id = ")
+            .push_bind(user_id.to_string());
+    }
+}
+
+fn push_filters(q: &mut QueryBuilder<'_, Sqlite>, filters: &Filters) {
+    if let Some(status) = filters.status.status() {
+        q.push(" AND c.status = ").push_bind(status.as_str());
+    }
+    if let Some(inbox_id) = filters.whatsapp_config_id {
+        q.push(" AND c.inbox_id = ").push_bind(inbox_id.to_string());
+    }
+    if filters.unread {
+        q.push(" AND c.unread_count > 0");
+    }
+    if filters.handoff {
+        q.push(" AND c.handoff = 'waiting'");
+    }
+    let search = filters.search.trim();
+    if search.is_empty() {
+        return;
+    }
+    if search.chars().count() < MIN_TEXT_SEARCH_CHARS {
+        let pattern = format!(
+            "%{}%",
+            search
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        q.push(" AND (ct.display_name LIKE ")
+            .push_bind(pattern.clone())
+            .push(" ESCAPE '\\' OR ct.phone_number LIKE ")
+            .push_bind(pattern)
+            .push(" ESCAPE '\\')");
+    } else {
+        // A quoted FTS5 phrase: the user's text is matched literally, never as query syntax.
+        let phrase = format!("\"{}\"", search.replace('"', "\"\""));
+        q.push(" AND (c.contact_id IN (SELECT ct2.id FROM contacts ct2 WHERE ct2.rowid IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ")
+            .push_bind(phrase.clone())
+            .push(")) OR c.id IN (SELECT m2.conversation_id FROM messages m2 WHERE m2.rowid IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ")
+            .push_bind(phrase)
+            .push(")))");
+    }
+}
+
+fn view_cursor(v: &ConversationView) -> Cursor {
+    Cursor {
+        at_ms: ms(v.last_message_at),
+        id: v.id,
+    }
+}
+
+impl Store {
+    /// One page of the conversations in `scope` matching `filters`, most recent activity
+    /// first, with each one's last message preview: one query.
+    pub async fn conversation_views(
+        &self,
+        scope: &Scope,
+        filters: &Filters,
+        cursor: Option<Cursor>,
+        limit: i64,
+    ) -> Result<Page<ConversationView>> {
+        let mut q = QueryBuilder::<Sqlite>::new(VIEW_SELECT);
+        push_scope(&mut q, scope);
+        push_filters(&mut q, filters);
+        if let Some(c) = cursor {
+            q.push(" AND (c.last_message_at, c.id) < (")
+                .push_bind(c.at_ms)
+                .push(", ")
+                .push_bind(c.id.to_string())
+                .push(")");
+        }
+        q.push(" ORDER BY c.last_message_at DESC, c.id DESC LIMIT ")
+            .push_bind(limit + 1);
+        let rows: Vec<ViewRow> = q.build_query_as().fetch_all(&self.pool).await?;
+        Ok(paginate(
+            rows.into_iter().map(Into::into).collect(),
+            limit,
+            view_cursor,
+        ))
+    }
+
+    /// One conversation, if it is inside `scope`.
+    pub async fn conversation_view(&self, scope: &Scope, id: Uuid) -> Result<ConversationView> {
+        let mut q = QueryBuilder::<Sqlite>::new(VIEW_SELECT);
+        push_scope(&mut q, scope);
+        q.push(" AND c.id = ").push_bind(id.to_string());
+        let row: Option<ViewRow> = q.build_query_as().fetch_optional(&self.pool).await?;
+        row.map(Into::into)
+            .ok_or(AppError::NotFound("conversation"))
+    }
+
+    /// The inboxes a scope covers, for the embed's inbox filter.
+    pub async fn inboxes_in_scope(&self, scope: &Scope) -> Result<Vec<InboxCard>> {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT id, name, channel_type, phone_number FROM inboxes WHERE project_id = ",
+        );
+        q.push_bind(scope.project_id.to_string());
+        match scope.kind {
+            ScopeKind::Project => {}
+            ScopeKind::WhatsappConfig(id) => {
+                q.push(" AND id = ").push_bind(id.to_string());
+            }
+            ScopeKind::Customer(id) => {
+                q.push(" AND customer_id = ").push_bind(id.to_string());
+            }
+        }
+        q.push(" ORDER BY name, id");
+        let rows: Vec<(String, String, String, Option<String>)> =
+            q.build_query_as().fetch_all(&self.pool).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, channel, phone_number)| InboxCard {
+                id: parse_id(&id),
+                name,
+                channel_type: ChannelType::parse(&channel).unwrap_or(ChannelType::Api),
+                phone_number,
+            })
+            .collect())
+    }
+
+    pub async fn create_conversation(
+        &self,
+        project_id: Uuid,
+        new: NewConversation,
+    ) -> Result<Conversation> {
+        self.inbox(project_id, new.inbox_id).await?;
+        self.contact(project_id, new.contact_id).await?;
+        if let Some(user_id) = new.assigned_user_id {
+            self.user(project_id, user_id).await?;
+        }
+        let at = now();
+        let conversation = Conversation {
+            id: new_id(),
+            project_id,
+            inbox_id: new.inbox_id,
+            contact_id: new.contact_id,
+            status: new.status.unwrap_or(ConversationStatus::Active),
+            handoff: new.handoff.unwrap_or(Handoff::Bot),
+            assigned_user_id: new.assigned_user_id,
+            unread_count: 0,
+            last_message_at: at,
+            created_at: at,
+        };
+        sqlx::query(
+            "INSERT INTO conversations (id, project_id, inbox_id, contact_id, status, handoff, assigned_user_id, unread_count, last_message_at, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+        )
+        .bind(conversation.id.to_string())
+        .bind(project_id.to_string())
+        .bind(conversation.inbox_id.to_string())
+        .bind(conversation.contact_id.to_string())
+        .bind(conversation.status.as_str())
+        .bind(conversation.handoff.as_str())
+        .bind(conversation.assigned_user_id.map(|id| id.to_string()))
+        .bind(ms(at))
+        .bind(ms(at))
+        .execute(&self.pool)
+        .await?;
+        Ok(conversation)
+    }
+
+    pub async fn conversation(&self, project_id: Uuid, id: Uuid) -> Result<Conversation> {
+        let row: Option<ConversationRow> = sqlx::query_as(
+            "SELECT id, project_id, inbox_id, contact_id, status, handoff, assigned_user_id, unread_count, last_message_at, created_at
+             FROM conversations WHERE id = ? AND project_id = ?",
+        )
+        .bind(id.to_string())
+        .bind(project_id.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(Into::into)
+            .ok_or(AppError::NotFound("conversation"))
+    }
+
+    pub async fn update_conversation(
+        &self,
+        project_id: Uuid,
+        id: Uuid,
+        patch: ConversationPatch,
+    ) -> Result<Conversation> {
+        let mut c = self.conversation(project_id, id).await?;
+        if let Some(Some(user_id)) = patch.assigned_user_id {
+            self.user(project_id, user_id).await?;
+        }
+        if let Some(status) = patch.status {
+            c.status = status;
+        }
+        if let Some(handoff) = patch.handoff {
+            c.handoff = handoff;
+        }
+        if let Some(user) = patch.assigned_user_id {
+            c.assigned_user_id = user;
+        }
+        sqlx::query(
+            "UPDATE conversations SET status = ?, handoff = ?, assigned_user_id = ? WHERE id = ?",
+        )
+        .bind(c.status.as_str())
+        .bind(c.handoff.as_str())
+        .bind(c.assigned_user_id.map(|id| id.to_string()))
+        .bind(id.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(c)
+    }
+}

@@ -1,0 +1,226 @@
+//! Messages: stored once per client_id, listed newest page first.
+
+use sqlx::{FromRow, QueryBuilder, Sqlite};
+use uuid::Uuid;
+
+use super::*;
+use crate::model::{
+    ConversationStatus, Direction, Message, MessageKind, MessagePage, MessageStatus, Sender,
+    SenderType,
+};
+
+#[derive(FromRow)]
+struct MessageRow {
+    id: String,
+    conversation_id: String,
+    direction: String,
+    kind: String,
+    content: String,
+    media_json: Option<String>,
+    interactive_json: Option<String>,
+    location_json: Option<String>,
+    template_json: Option<String>,
+    sender_type: String,
+    sender_name: String,
+    sender_external_id: Option<String>,
+    status: String,
+    client_id: Option<String>,
+    created_at: i64,
+}
+
+impl From<MessageRow> for Message {
+    fn from(r: MessageRow) -> Self {
+        Self {
+            id: parse_id(&r.id),
+            conversation_id: parse_id(&r.conversation_id),
+            direction: Direction::parse(&r.direction).unwrap_or(Direction::Incoming),
+            kind: MessageKind::parse(&r.kind).unwrap_or(MessageKind::Text),
+            content: r.content,
+            media: json_col(r.media_json),
+            interactive: json_col(r.interactive_json),
+            location: json_col(r.location_json),
+            template: json_col(r.template_json),
+            sender: Sender {
+                sender_type: SenderType::parse(&r.sender_type).unwrap_or(SenderType::Contact),
+                name: r.sender_name,
+                external_id: r.sender_external_id,
+            },
+            status: MessageStatus::parse(&r.status).unwrap_or(MessageStatus::Sent),
+            client_id: r.client_id,
+            created_at: crate::model::from_millis(r.created_at),
+        }
+    }
+}
+
+/// The outcome of storing a message: new, or the copy stored earlier with the same client_id.
+#[derive(Debug)]
+pub enum Stored {
+    Created(Message),
+    Existing(Message),
+}
+
+/// Inserts a message row; false when its client_id is already taken in the conversation.
+pub(super) async fn insert_message<'e, E: sqlx::Executor<'e, Database = Sqlite>>(
+    ex: E,
+    m: &Message,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO messages (id, conversation_id, direction, kind, content, media_json, interactive_json, location_json,
+            template_json, sender_type, sender_name, sender_external_id, status, client_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(m.id.to_string())
+    .bind(m.conversation_id.to_string())
+    .bind(m.direction.as_str())
+    .bind(m.kind.as_str())
+    .bind(&m.content)
+    .bind(to_json_col(&m.media))
+    .bind(to_json_col(&m.interactive))
+    .bind(to_json_col(&m.location))
+    .bind(to_json_col(&m.template))
+    .bind(m.sender.sender_type.as_str())
+    .bind(&m.sender.name)
+    .bind(&m.sender.external_id)
+    .bind(m.status.as_str())
+    .bind(&m.client_id)
+    .bind(ms(m.created_at))
+    .execute(ex)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+fn message_cursor(m: &Message) -> Cursor {
+    Cursor {
+        at_ms: ms(m.created_at),
+        id: m.id,
+    }
+}
+
+impl Store {
+    async fn message_by_client_id(
+        &self,
+        conversation_id: Uuid,
+        client_id: &str,
+    ) -> Result<Option<Message>> {
+        let row: Option<MessageRow> =
+            sqlx::query_as("SELECT * FROM messages WHERE conversation_id = ? AND client_id = ?")
+                .bind(conversation_id.to_string())
+                .bind(client_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(Into::into))
+    }
+
+    /// Stores a message in a conversation the caller has checked, and moves the
+    /// conversation's activity, preview and unread count with it, in one transaction.
+    /// A repeated `client_id` returns the first copy instead of storing a second.
+    pub async fn create_message(
+        &self,
+        conversation: &Conversation,
+        new: NewMessage,
+    ) -> Result<Stored> {
+        if let Some(client_id) = &new.client_id {
+            if let Some(existing) = self
+                .message_by_client_id(conversation.id, client_id)
+                .await?
+            {
+                return Ok(Stored::Existing(existing));
+            }
+        }
+        let message = Message {
+            id: new_id(),
+            conversation_id: conversation.id,
+            direction: new.direction,
+            kind: new.kind,
+            content: new.content,
+            media: new.media,
+            interactive: new.interactive,
+            location: new.location,
+            template: new.template,
+            sender: new.sender,
+            status: new.status,
+            client_id: new.client_id,
+            created_at: new
+                .created_at
+                .map(|at| crate::model::from_millis(ms(at)))
+                .unwrap_or_else(now),
+        };
+        let mut tx = self.pool.begin().await?;
+        let inserted = insert_message(&mut *tx, &message).await?;
+        if !inserted {
+            // A concurrent request with the same client_id won the race.
+            tx.rollback().await?;
+            let client_id = message.client_id.as_deref().unwrap_or_default();
+            return self
+                .message_by_client_id(conversation.id, client_id)
+                .await?
+                .map(Stored::Existing)
+                .ok_or_else(|| AppError::Conflict("message could not be stored".into()));
+        }
+        let unread = i64::from(message.direction == Direction::Incoming);
+        // The newest message moves the conversation; an imported older one only counts.
+        // A contact writing again reopens an ended conversation.
+        let reopen = if message.direction == Direction::Incoming {
+            ConversationStatus::Active.as_str()
+        } else {
+            ""
+        };
+        sqlx::query(
+            "UPDATE conversations SET
+                unread_count = unread_count + ?,
+                last_preview = CASE WHEN ? >= last_message_at OR last_message_id IS NULL THEN ? ELSE last_preview END,
+                last_message_id = CASE WHEN ? >= last_message_at OR last_message_id IS NULL THEN ? ELSE last_message_id END,
+                status = CASE WHEN ? >= last_message_at AND ? <> '' THEN ? ELSE status END,
+                last_message_at = CASE WHEN ? >= last_message_at OR last_message_id IS NULL THEN ? ELSE last_message_at END
+             WHERE id = ?",
+        )
+        .bind(unread)
+        .bind(ms(message.created_at))
+        .bind(message.preview_text())
+        .bind(ms(message.created_at))
+        .bind(message.id.to_string())
+        .bind(ms(message.created_at))
+        .bind(reopen)
+        .bind(reopen)
+        .bind(ms(message.created_at))
+        .bind(ms(message.created_at))
+        .bind(conversation.id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Stored::Created(message))
+    }
+
+    /// A page of a conversation's messages before `before`, returned oldest first.
+    pub async fn messages(
+        &self,
+        conversation_id: Uuid,
+        before: Option<Cursor>,
+        limit: i64,
+    ) -> Result<MessagePage> {
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT * FROM messages WHERE conversation_id = ");
+        q.push_bind(conversation_id.to_string());
+        if let Some(c) = before {
+            q.push(" AND (created_at, id) < (")
+                .push_bind(c.at_ms)
+                .push(", ")
+                .push_bind(c.id.to_string())
+                .push(")");
+        }
+        q.push(" ORDER BY created_at DESC, id DESC LIMIT ")
+            .push_bind(limit + 1);
+        let rows: Vec<MessageRow> = q.build_query_as().fetch_all(&self.pool).await?;
+        let page = paginate(
+            rows.into_iter().map(Message::from).collect(),
+            limit,
+            message_cursor,
+        );
+        let mut messages = page.data;
+        messages.reverse();
+        Ok(MessagePage {
+            messages,
+            older_cursor: page.next_cursor,
+        })
+    }
+}
