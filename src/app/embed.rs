@@ -72,7 +72,7 @@ fn Inbox(token: String, session: SessionView) -> impl IntoView {
     });
     Clock::provide(session.server_now_ms);
     let rendered_theme = mode.get_untracked().unwrap_or(session.theme);
-    ThemeState::provide(rendered_theme);
+    let theme = ThemeState::provide(rendered_theme);
     let fixed = mode.get_untracked().map(|_| "");
     let title = session.scope_label.clone();
     provide_context(EmbedContext {
@@ -83,7 +83,7 @@ fn Inbox(token: String, session: SessionView) -> impl IntoView {
         open,
     });
     view! {
-        <Html {..} data-theme=rendered_theme.as_str() data-theme-fixed=fixed lang=session.language.clone() />
+        <Html {..} data-theme=move || theme.0.get().as_str() data-theme-fixed=fixed />
         <Title text=title.clone() />
         <div class="inbox" class:has-thread=move || open.get().is_some()>
             <aside class="sidebar" aria-label="Conversations">
@@ -125,7 +125,7 @@ fn TokenError(error: EmbedError) -> impl IntoView {
     let (title, detail) = match &error {
         EmbedError::ExpiredToken => ("This link has expired", "Embed links are valid for a limited time. Reload the page in your app to get a new one."),
         EmbedError::RevokedToken => ("This link has been revoked", "Its owner turned this link off. Ask the app that showed you this inbox for a new one."),
-        EmbedError::InvalidToken => ("This link is not valid", "Check that the whole link was copied, or ask the app that showed you this inbox for a new one."),
+        EmbedError::InvalidToken => ("This link is invalid", "Check that the whole link was copied, or ask the app that showed you this inbox for a new one."),
         EmbedError::NotFound | EmbedError::Unavailable(_) => ("The inbox is unavailable", "Something went wrong on our side. Please try again in a moment."),
     };
     let kind = match &error {

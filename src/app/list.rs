@@ -459,8 +459,10 @@ fn FilterBar() -> impl IntoView {
                     {status_button(StatusFilter::Ended, "Ended")}
                     {status_button(StatusFilter::All, "All")}
                 </div>
-                {toggle("filter-unread", "Unread", |f| f.unread, |f, v| f.unread = v)}
-                {toggle("filter-handoff", "Waiting", |f| f.handoff, |f, v| f.handoff = v)}
+                <div class="filter-toggles">
+                    {toggle("filter-unread", "Unread", |f| f.unread, |f, v| f.unread = v)}
+                    {toggle("filter-handoff", "Waiting", |f| f.handoff, |f, v| f.handoff = v)}
+                </div>
             </div>
             {inbox_select}
         </div>

@@ -159,11 +159,7 @@ fn MessageBody(message: Message) -> impl IntoView {
         }
         (MessageKind::Interactive, _) if message.interactive.is_some() => {
             let interactive = message.interactive.clone().expect("checked");
-            view! {
-                {caption(&message.content)}
-                <InteractiveBody interactive />
-            }
-            .into_any()
+            view! { <InteractiveBody interactive body=message.content.clone() /> }.into_any()
         }
         (MessageKind::Template, _) => {
             let name = message.template.as_ref().map(|t| t.name.clone()).unwrap_or_else(|| "template".into());
@@ -192,7 +188,7 @@ fn Fallback(kind: &'static str, content: String) -> impl IntoView {
 }
 
 #[component]
-fn InteractiveBody(interactive: Interactive) -> impl IntoView {
+fn InteractiveBody(interactive: Interactive, body: String) -> impl IntoView {
     match interactive {
         Interactive::Button {
             header,
@@ -200,6 +196,7 @@ fn InteractiveBody(interactive: Interactive) -> impl IntoView {
             buttons,
         } => EitherOf3::A(view! {
             {header.map(|h| view! { <p class="interactive-header" dir="auto">{h}</p> })}
+            {caption(&body)}
             {footer.map(|f| view! { <p class="interactive-footer" dir="auto">{f}</p> })}
             <div class="reply-buttons">
                 {buttons.into_iter().map(|b| view! { <span class="reply-button" dir="auto">{b.title}</span> }).collect_view()}
@@ -212,6 +209,7 @@ fn InteractiveBody(interactive: Interactive) -> impl IntoView {
             sections,
         } => EitherOf3::B(view! {
             {header.map(|h| view! { <p class="interactive-header" dir="auto">{h}</p> })}
+            {caption(&body)}
             {footer.map(|f| view! { <p class="interactive-footer" dir="auto">{f}</p> })}
             <details class="list-message">
                 <summary><Icon d=LIST size=14 />{button}</summary>
@@ -231,6 +229,7 @@ fn InteractiveBody(interactive: Interactive) -> impl IntoView {
         Interactive::ButtonReply { title, .. } | Interactive::ListReply { title, .. } => {
             EitherOf3::C(view! {
                 <p class="choice" dir="auto"><Icon d=REPLY size=14 /><span>{title}</span></p>
+                {caption(&body)}
             })
         }
     }

@@ -14,8 +14,6 @@ use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
-pub use theme::THEME_STORAGE_KEY;
-
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -27,7 +25,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark" />
                 <meta name="referrer" content="no-referrer" />
                 // Before first paint: the saved theme, unless `?mode=` fixed it.
-                <script>{theme::BOOT_SCRIPT}</script>
+                <script>{theme::boot_script()}</script>
                 <HashedStylesheet options=options.clone() id="leptos" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <HydrationScripts options />

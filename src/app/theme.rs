@@ -8,9 +8,14 @@ use crate::model::Theme;
 
 pub const THEME_STORAGE_KEY: &str = "inbox-embed.theme";
 
-/// Runs before the body paints. `data-theme-fixed` marks a `?mode=` override.
+/// Runs before the body paints. `data-theme-fixed` marks a `?mode=` override. The saved
+/// value is JSON, as gloo-storage writes it.
 /// Storage may be blocked in a third-party iframe: then the token's theme stands.
-pub const BOOT_SCRIPT: &str = r#"(function(){var d=document.documentElement;try{if(d.hasAttribute("data-theme-fixed"))return;var t=JSON.parse(localStorage.getItem("inbox-embed.theme"));if(t==="light"||t==="dark"||t==="system")d.setAttribute("data-theme",t)}catch(e){}})()"#;
+pub fn boot_script() -> String {
+    format!(
+        r#"(function(){{var d=document.documentElement;try{{if(d.hasAttribute("data-theme-fixed"))return;var t=JSON.parse(localStorage.getItem("{THEME_STORAGE_KEY}"));if(t==="light"||t==="dark"||t==="system")d.setAttribute("data-theme",t)}}catch(e){{}}}})()"#
+    )
+}
 
 /// The theme currently applied to `<html>`.
 #[derive(Clone, Copy)]
@@ -31,16 +36,13 @@ impl ThemeState {
         state
     }
 
-    /// Applies and saves the user's choice. A failing storage (blocked in a
-    /// cross-site iframe) keeps the choice for this visit only.
+    /// Applies (`<html data-theme>` follows the signal) and saves the user's choice. A
+    /// failing storage (blocked in a cross-site iframe) keeps the choice for this visit.
     pub fn choose(self, theme: Theme) {
         self.0.set(theme);
         #[cfg(feature = "hydrate")]
         {
             use gloo_storage::{LocalStorage, Storage};
-            if let Some(html) = document().document_element() {
-                let _ = html.set_attribute("data-theme", theme.as_str());
-            }
             if let Err(e) = LocalStorage::set(THEME_STORAGE_KEY, theme.as_str()) {
                 leptos::logging::warn!("theme not saved: {e}");
             }

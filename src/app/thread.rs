@@ -18,6 +18,8 @@ use crate::model::{
 
 /// How close to the top (px) older messages start loading.
 const LOAD_OLDER_PX: i32 = 300;
+/// How close to the bottom (px) counts as reading the newest message.
+const STICK_TO_BOTTOM_PX: i32 = 48;
 
 #[component]
 pub fn ThreadRoute() -> impl IntoView {
@@ -53,7 +55,7 @@ fn ThreadError(error: EmbedError) -> impl IntoView {
         <div class="thread-empty" data-testid="thread-error" role="alert">
             <h2>{title}</h2>
             <p>{detail}</p>
-            <a class="link-button" href=back data-testid="back-button">"Back to conversations"</a>
+            <a class="link-button" href=back>"Back to conversations"</a>
         </div>
     }
 }
@@ -151,10 +153,20 @@ fn Thread(page: ThreadPage) -> impl IntoView {
             });
         }
     };
+    // Whether the reader is at the newest message: then media that loads late keeps them there.
+    let at_bottom = StoredValue::new(true);
     let on_scroll = move |ev: leptos::ev::Event| {
         let el = event_target::<leptos::web_sys::HtmlElement>(&ev);
+        at_bottom.set_value(
+            el.scroll_top() + el.client_height() >= el.scroll_height() - STICK_TO_BOTTOM_PX,
+        );
         if el.scroll_top() < LOAD_OLDER_PX {
             load_older();
+        }
+    };
+    let on_media_load = move |_: leptos::ev::Event| {
+        if let (true, Some(el)) = (at_bottom.get_value(), scroller.get_untracked()) {
+            el.set_scroll_top(el.scroll_height());
         }
     };
 
@@ -163,7 +175,7 @@ fn Thread(page: ThreadPage) -> impl IntoView {
         <Title text=conversation.contact.display_name.clone() />
         <section class="thread" data-testid="thread" data-conversation-id=conversation_id.to_string()>
             <ThreadHeader conversation=conversation.clone() />
-            <div class="thread-scroll" node_ref=scroller on:scroll=on_scroll>
+            <div class="thread-scroll" node_ref=scroller on:scroll=on_scroll on:load:capture=on_media_load>
                 <div class="thread-start">
                     {move || if loading_older.get() {
                         Either::Left(view! { <span class="spinner" aria-label="Loading older messages"></span> })

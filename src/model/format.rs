@@ -162,6 +162,11 @@ fn flush_plain(plain: &mut String, style: Style, out: &mut Vec<Segment>) {
     }
 }
 
+/// The text a reader sees once the formatting markers are gone, for one-line previews.
+pub fn plain_text(text: &str) -> String {
+    parse_formatting(text).into_iter().map(|s| s.text).collect()
+}
+
 /// Local time of day, `14:05`.
 pub fn clock_time(at: DateTime<Utc>, offset: FixedOffset) -> String {
     at.with_timezone(&offset).format("%H:%M").to_string()
@@ -309,6 +314,15 @@ mod tests {
         assert!(parse_formatting("xhttps://evil")
             .iter()
             .all(|s| s.href.is_none()));
+    }
+
+    #[test]
+    fn plain_text_drops_markers() {
+        assert_eq!(
+            plain_text("see *you* at _10_ ~no~ ```x```"),
+            "see you at 10 no x"
+        );
+        assert_eq!(plain_text("2*3*4"), "2*3*4");
     }
 
     #[test]

@@ -323,7 +323,8 @@ pub struct Message {
 impl Message {
     /// The text a list row shows for this message.
     pub fn preview_text(&self) -> String {
-        let caption = self.content.trim();
+        let plain = super::plain_text(self.content.trim());
+        let caption = plain.as_str();
         let label = |icon: &str, fallback: &str| {
             let text = if caption.is_empty() {
                 fallback

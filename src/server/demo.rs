@@ -245,14 +245,31 @@ impl World {
             (i * 37) % 1000,
             (i * 91) % 1000
         );
-        let steps = scenario.steps;
-        let first_at = start - age - Duration::minutes(steps.len() as i64 * 3);
-        let mut messages = Vec::with_capacity(steps.len());
-        for (n, step) in steps.iter().enumerate() {
-            let at = first_at
-                + Duration::minutes(n as i64 * 3)
-                + Duration::seconds(rng.gen_range(0..90));
-            messages.push(self.message(step, &name, agent, at, n + 1 == steps.len()));
+        // Earlier visits come first, a week or so apart; one curated contact has a long history.
+        let visits = match (curated, i) {
+            (true, 1) => 12,
+            (true, _) if i % 5 == 2 => 3,
+            (true, _) => 1,
+            (false, _) => rng.gen_range(1..=3),
+        };
+        let history: Vec<&Scenario> = (1..visits)
+            .map(|v| &SCENARIOS[(i + v * 3) % SCENARIOS.len()])
+            .chain(std::iter::once(scenario))
+            .collect();
+        let mut messages = Vec::new();
+        for (visit, past) in history.iter().enumerate() {
+            let weeks_before = (history.len() - 1 - visit) as i64;
+            let first_at = start
+                - age
+                - Duration::days(weeks_before * 8)
+                - Duration::minutes(past.steps.len() as i64 * 3);
+            for (n, step) in past.steps.iter().enumerate() {
+                let at = first_at
+                    + Duration::minutes(n as i64 * 3)
+                    + Duration::seconds(rng.gen_range(0..90));
+                let last = weeks_before == 0 && n + 1 == past.steps.len();
+                messages.push(self.message(step, &name, agent, at, last));
+            }
         }
         let trailing_incoming = messages
             .iter()

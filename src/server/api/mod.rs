@@ -5,6 +5,7 @@ mod conversations;
 mod directory;
 mod tokens;
 
+use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Query, Request, State};
 use axum::http::request::Parts;
@@ -64,15 +65,49 @@ impl FromRequestParts<AppState> for ApiProject {
     }
 }
 
-/// A JSON body whose failures are API errors: malformed JSON is 400, a missing or wrong
-/// field is 422 naming it.
+/// A JSON body whose failures are API errors: a body that is not JSON (or not declared as
+/// JSON) is 400; well-formed JSON with a missing, unknown or wrongly typed field is 422
+/// naming it.
 pub struct ApiJson<T>(pub T);
+
+/// `application/json` or `application/<anything>+json`, parameters allowed.
+fn declares_json(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|ct| {
+            let essence = ct.split(';').next().unwrap_or_default().trim();
+            let essence = essence.to_ascii_lowercase();
+            essence == "application/json"
+                || (essence.starts_with("application/") && essence.ends_with("+json"))
+        })
+        .unwrap_or(false)
+}
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
+        if !declares_json(req.headers()) {
+            return Err(AppError::BadRequest(
+                "Content-Type must be application/json".into(),
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::PayloadTooLarge("request body is too large".into())
+            } else {
+                AppError::BadRequest(e.body_text())
+            }
+        })?;
+        // Syntax first: serde reports some type mismatches (a number where an enum's string
+        // belongs) as syntax errors, and an unknown field can hide a truncated body.
+        if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes) {
+            return Err(AppError::BadRequest(format!(
+                "request body is not valid JSON: {e}"
+            )));
+        }
+        match Json::<T>::from_bytes(&bytes) {
             Ok(Json(value)) => Ok(Self(value)),
             Err(JsonRejection::JsonDataError(e)) => {
                 Err(AppError::Unprocessable(e.body_text().replace(
@@ -80,21 +115,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                     "",
                 )))
             }
-            Err(JsonRejection::JsonSyntaxError(e)) => Err(AppError::BadRequest(format!(
-                "request body is not valid JSON: {}",
+            Err(JsonRejection::JsonSyntaxError(e)) => Err(AppError::Unprocessable(
                 e.body_text()
                     .replace("Failed to parse the request body as JSON: ", "")
-            ))),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::BadRequest(
-                "Content-Type must be application/json".into(),
+                    .replace(": expected value", ": value of the wrong type"),
             )),
-            Err(JsonRejection::BytesRejection(e))
-                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE =>
-            {
-                Err(AppError::PayloadTooLarge(
-                    "request body is too large".into(),
-                ))
-            }
             Err(e) => Err(AppError::BadRequest(e.body_text())),
         }
     }

@@ -403,7 +403,7 @@ impl Store {
     pub async fn delete_inbox(&self, project_id: Uuid, id: Uuid) -> Result<()> {
         self.inbox(project_id, id).await?;
         let id = id.to_string();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_transaction().await?;
         sqlx::query("DELETE FROM messages WHERE conversation_id IN (SELECT id FROM conversations WHERE inbox_id = ?)")
             .bind(&id)
             .execute(&mut *tx)

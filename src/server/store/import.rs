@@ -27,7 +27,7 @@ impl Store {
         project_id: Uuid,
         batch: Vec<ImportedConversation>,
     ) -> Result<Vec<Uuid>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_transaction().await?;
         let mut ids = Vec::with_capacity(batch.len());
         for conv in batch {
             let contact_id = new_id();

@@ -146,7 +146,7 @@ impl Store {
                 .map(|at| crate::model::from_millis(ms(at)))
                 .unwrap_or_else(now),
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_transaction().await?;
         let inserted = insert_message(&mut *tx, &message).await?;
         if !inserted {
             // A concurrent request with the same client_id won the race.

@@ -63,6 +63,13 @@ impl Store {
         Ok(Self { pool })
     }
 
+    /// A write transaction that takes the write lock at `BEGIN`, waiting out the busy
+    /// timeout. A deferred `BEGIN` let concurrent writers fail at once with SQLITE_BUSY
+    /// ("database is locked", a 500) instead of waiting their turn.
+    async fn write_transaction(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
