@@ -85,11 +85,20 @@ mod backend {
     }
 
     pub async fn access(state: &AppState, token: &str) -> Result<Access, EmbedError> {
+        let cache = use_context::<access::RequestAccess>();
+        if let Some(access) = cache.as_ref().and_then(|c| c.get(token)) {
+            return Ok(access);
+        }
         match access::resolve(&state.store, token)
             .await
             .map_err(internal)?
         {
-            Ok(access) => Ok(access),
+            Ok(access) => {
+                if let Some(cache) = &cache {
+                    cache.set(token, &access);
+                }
+                Ok(access)
+            }
             Err(TokenRejection::Invalid) => Err(fail(EmbedError::InvalidToken)),
             Err(TokenRejection::Expired) => Err(fail(EmbedError::ExpiredToken)),
             Err(TokenRejection::Revoked) => Err(fail(EmbedError::RevokedToken)),

@@ -17,7 +17,26 @@ impl Access {
     }
 }
 
-/// Resolves a presented embed token, rechecking revocation and expiry every time.
+/// The token resolved once per HTTP request: a page render calls several server
+/// functions with the same token, and each would otherwise look it up again.
+#[derive(Clone, Default)]
+pub struct RequestAccess(std::sync::Arc<std::sync::Mutex<Option<(String, Access)>>>);
+
+impl RequestAccess {
+    pub fn get(&self, token: &str) -> Option<Access> {
+        let cached = self.0.lock().expect("not poisoned");
+        cached
+            .as_ref()
+            .filter(|(t, _)| t == token)
+            .map(|(_, a)| a.clone())
+    }
+
+    pub fn set(&self, token: &str, access: &Access) {
+        *self.0.lock().expect("not poisoned") = Some((token.to_string(), access.clone()));
+    }
+}
+
+/// Resolves a presented embed token, rechecking revocation and expiry on every request.
 pub async fn resolve(
     store: &Store,
     presented: &str,

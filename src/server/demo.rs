@@ -351,7 +351,7 @@ impl World {
         };
         let asset = |file: &str| format!("{}/demo/{file}", self.public_url);
         match step.content {
-            Content::Text(text) => m.content = text.replace("{name}", first_name),
+            Content::Text(text) => m.content = text.into(),
             Content::Image(file, caption, size) => {
                 m.kind = MessageKind::Image;
                 m.content = caption.into();
@@ -446,7 +446,7 @@ impl World {
             }
             Content::Template(name, text) => {
                 m.kind = MessageKind::Template;
-                m.content = text.replace("{name}", first_name);
+                m.content = text.into();
                 m.template = Some(TemplateRef {
                     name: name.into(),
                     language: Some("en".into()),
@@ -454,6 +454,11 @@ impl World {
                 });
             }
         }
+        let agent_first = agent.1.split_whitespace().next().unwrap_or(&agent.1);
+        m.content = m
+            .content
+            .replace("{name}", first_name)
+            .replace("{agent}", agent_first);
         m
     }
 }
@@ -529,7 +534,7 @@ static SCENARIOS: &[Scenario] = &[
             s(Contact, Audio("voice-note.wav", 32044)),
             s(Bot, Text("Sorry to hear that, {name}. Could you share the invoice number?")),
             s(Contact, Document("invoice.pdf", "Here's the invoice", 679)),
-            s(Agent, Text("Hi {name}, Liam from the workshop here. Bring it in any time this week and we'll adjust the pads _free of charge_.")),
+            s(Agent, Text("Hi {name}, {agent} from the workshop here. Bring it in any time this week and we'll adjust the pads _free of charge_.")),
             s(Contact, Text("Perfect, I can come Thursday morning")),
         ],
     },
@@ -569,7 +574,7 @@ static SCENARIOS: &[Scenario] = &[
             s(Contact, Image("sunset.png", "", 21425)),
             s(Contact, Text("sorry wrong photo 🙈 anyway, two charges of 42.90 on my card")),
             s(Bot, Text("I'm sorry about that. I've flagged it for our billing team.")),
-            s(Agent, Text("Hi {name}, I can see the duplicate charge. I've refunded 42.90 — it takes 3–5 working days to show.")),
+            s(Agent, Text("Hi {name}, {agent} here. I can see the duplicate charge. I've refunded 42.90 — it takes 3–5 working days to show.")),
             s(Contact, Text("ok thanks for the quick help")),
         ],
     },

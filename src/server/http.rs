@@ -67,7 +67,10 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(context_state.clone()),
+            move || {
+                provide_context(context_state.clone());
+                provide_context(crate::server::access::RequestAccess::default());
+            },
             move || shell(leptos.clone()),
         )
         .nest_service(&format!("/{}", state.leptos.site_pkg_dir), pkg)
