@@ -47,11 +47,13 @@ impl FromRequestParts<AppState> for ApiProject {
             .ok_or_else(|| {
                 AppError::Unauthorized("missing Authorization: Bearer <api key> header".into())
             })?;
+        // The scheme is case-insensitive (RFC 9110 §11.1).
         let key = header
             .to_str()
             .ok()
-            .and_then(|h| h.strip_prefix("Bearer "))
-            .map(str::trim)
+            .and_then(|h| h.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, key)| key.trim())
             .filter(|k| !k.is_empty())
             .ok_or_else(|| {
                 AppError::Unauthorized("Authorization header must be \"Bearer <api key>\"".into())

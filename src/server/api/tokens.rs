@@ -47,13 +47,15 @@ struct CreatedToken {
 }
 
 /// `scheme://host[:port]`, optionally `*.`-prefixed host: the shape a frame ancestor has.
-fn check_origin(origin: &str) -> ApiResult<String> {
-    let origin = origin.trim();
+fn check_origin(raw: &str) -> ApiResult<String> {
     let bad = || {
         AppError::invalid(format!(
-            "allowed_origins: \"{origin}\" is not an origin like https://app.example.com"
+            "allowed_origins: \"{}\" is not an origin like https://app.example.com",
+            raw.trim()
         ))
     };
+    // Schemes and host names are case-insensitive: compare and keep them lowercase.
+    let origin = raw.trim().to_ascii_lowercase();
     let rest = origin
         .strip_prefix("https://")
         .or_else(|| origin.strip_prefix("http://"))
@@ -73,7 +75,7 @@ fn check_origin(origin: &str) -> ApiResult<String> {
         });
     let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0));
     if host_ok && port_ok {
-        Ok(origin.to_ascii_lowercase())
+        Ok(origin)
     } else {
         Err(bad())
     }
@@ -141,7 +143,9 @@ async fn create(
         .iter()
         .map(|o| check_origin(o))
         .collect::<ApiResult<Vec<_>>>()?;
-    allowed_origins.dedup();
+    // Each origin once, in the order given.
+    let mut seen = std::collections::HashSet::new();
+    allowed_origins.retain(|o| seen.insert(o.clone()));
     if input.expires_at.is_some_and(|at| at <= now()) {
         return Err(AppError::invalid("expires_at must be in the future"));
     }

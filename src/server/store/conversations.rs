@@ -126,7 +126,8 @@ fn push_scope(q: &mut QueryBuilder<'_, Sqlite>, scope: &Scope) {
         }
     }
     if let Some(user_id) = scope.assigned_user_id {
-        let _ = user_id;
+        q.push(" AND c.assigned_user_id = ")
+            .push_bind(user_id.to_string());
     }
 }
 
@@ -148,18 +149,23 @@ fn push_filters(q: &mut QueryBuilder<'_, Sqlite>, filters: &Filters) {
         return;
     }
     if search.chars().count() < MIN_TEXT_SEARCH_CHARS {
-        let pattern = format!(
-            "%{}%",
-            search
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        q.push(" AND (ct.display_name LIKE ")
-            .push_bind(pattern.clone())
-            .push(" ESCAPE '\\' OR ct.phone_number LIKE ")
-            .push_bind(pattern)
-            .push(" ESCAPE '\\')");
+        let pattern = |text: &str| {
+            format!(
+                "%{}%",
+                text.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            )
+        };
+        q.push(" AND (ct.phone_number LIKE ")
+            .push_bind(pattern(search))
+            .push(" ESCAPE '\\'");
+        for variant in case_variants(search) {
+            q.push(" OR ct.display_name LIKE ")
+                .push_bind(pattern(&variant))
+                .push(" ESCAPE '\\'");
+        }
+        q.push(")");
     } else {
         // A quoted FTS5 phrase: the user's text is matched literally, never as query syntax.
         let phrase = format!("\"{}\"", search.replace('"', "\"\""));
@@ -169,6 +175,28 @@ fn push_filters(q: &mut QueryBuilder<'_, Sqlite>, filters: &Filters) {
             .push_bind(phrase)
             .push(")))");
     }
+}
+
+/// The spellings of a short search that differ in the case of its non-ASCII letters:
+/// SQLite's LIKE folds ASCII letters only, so `él` is also tried as `Él` (at most four
+/// spellings for the one or two characters a short search has).
+fn case_variants(search: &str) -> Vec<String> {
+    let mut variants = vec![String::new()];
+    for c in search.chars() {
+        let mut forms: Vec<String> = if c.is_ascii() {
+            vec![c.to_string()]
+        } else {
+            vec![c.to_lowercase().collect(), c.to_uppercase().collect()]
+        };
+        forms.dedup();
+        variants = variants
+            .iter()
+            .flat_map(|v| forms.iter().map(move |f| format!("{v}{f}")))
+            .collect();
+    }
+    variants.sort();
+    variants.dedup();
+    variants
 }
 
 fn view_cursor(v: &ConversationView) -> Cursor {
@@ -330,5 +358,18 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::case_variants;
+
+    #[test]
+    fn short_searches_try_each_letter_case() {
+        assert_eq!(case_variants("ab"), vec!["ab"]);
+        assert_eq!(case_variants("él"), vec!["Él", "él"]);
+        assert_eq!(case_variants("Ñú"), vec!["ÑÚ", "Ñú", "ñÚ", "ñú"]);
+        assert_eq!(case_variants("%"), vec!["%"]);
     }
 }

@@ -1,0 +1,639 @@
+//! The real server on 127.0.0.1:0 with a fresh SQLite database per test, and the HTTP
+//! helpers the integration tests share: a host backend's REST calls and a browser's GETs.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use inbox_embed::server::config::Config;
+use inbox_embed::server::http::{router, state};
+use inbox_embed::server::AppState;
+use leptos::config::LeptosOptions;
+use serde_json::{json, Value};
+use tempfile::TempDir;
+
+/// One running server. It stops when the test's runtime ends; its database goes with
+/// the temporary directory when this is dropped.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    /// `http://127.0.0.1:<port>`, also the server's `public_url`.
+    pub base: String,
+    pub state: AppState,
+    pub http: reqwest::Client,
+    _dir: TempDir,
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
+        let addr = listener.local_addr().expect("local addr");
+        let base = format!("http://{addr}");
+        let config = Config {
+            database_url: format!("sqlite://{}/inbox.db", dir.path().display()),
+            public_url: Some(base.clone()),
+            leptos: LeptosOptions::builder()
+                .output_name("inbox-embed")
+                .site_root("target/site")
+                .hash_files(false)
+                .site_addr(addr)
+                .build(),
+        };
+        let app_state = state(&config).await.expect("server state");
+        let app = router(app_state.clone());
+        tokio::spawn(async move {
+            axum::serve(listener, app).await.expect("server runs");
+        });
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(60))
+            .build()
+            .expect("http client");
+        Self {
+            addr,
+            base,
+            state: app_state,
+            http,
+            _dir: dir,
+        }
+    }
+
+    /// Makes a project in the store (as `inbox-embed project create` does) and returns a
+    /// client holding its API key.
+    pub async fn project(&self, name: &str) -> Api {
+        let created = self
+            .state
+            .store
+            .create_project(name, false)
+            .await
+            .expect("create project");
+        Api {
+            http: self.http.clone(),
+            base: self.base.clone(),
+            key: created.api_key.expose().to_string(),
+            project_id: created.project.id.to_string(),
+        }
+    }
+
+    /// A client with an arbitrary Authorization header value (or none).
+    pub fn api_with_header(&self, authorization: Option<&str>) -> RawApi {
+        RawApi {
+            http: self.http.clone(),
+            base: self.base.clone(),
+            authorization: authorization.map(str::to_string),
+        }
+    }
+
+    /// GETs a path as a browser would: status and body text.
+    pub async fn page(&self, path: &str) -> Page {
+        let res = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        let status = res.status().as_u16();
+        let content_type = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let html = res.text().await.expect("body");
+        Page {
+            path: path.to_string(),
+            status,
+            content_type,
+            html,
+        }
+    }
+}
+
+/// A response from the REST API: status, the body as JSON (Null when it is not JSON) and
+/// the raw text.
+#[derive(Debug, Clone)]
+pub struct Resp {
+    pub method: &'static str,
+    pub path: String,
+    pub status: u16,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Resp {
+    /// Asserts the status, showing the body when it differs.
+    #[track_caller]
+    pub fn expect(&self, status: u16) -> &Value {
+        assert_eq!(
+            self.status, status,
+            "{} {} answered {} (expected {status}): {}",
+            self.method, self.path, self.status, self.text
+        );
+        &self.body
+    }
+
+    /// Asserts an API error: its status, `{"error": <title>, "message": <non-empty>}` and
+    /// nothing else; returns the message.
+    #[track_caller]
+    pub fn expect_error(&self, status: u16) -> String {
+        let body = self.expect(status);
+        let title = match status {
+            400 => "Bad Request",
+            401 => "Unauthorized",
+            403 => "Forbidden",
+            404 => "Not Found",
+            409 => "Conflict",
+            413 => "Payload Too Large",
+            422 => "Unprocessable Entity",
+            other => panic!("no error title known for {other}"),
+        };
+        assert_eq!(
+            body["error"], title,
+            "{} {}: wrong error title in {}",
+            self.method, self.path, self.text
+        );
+        let message = body["message"].as_str().unwrap_or_else(|| {
+            panic!("{} {}: no message in {}", self.method, self.path, self.text)
+        });
+        assert!(!message.trim().is_empty(), "empty message: {}", self.text);
+        assert_eq!(
+            body.as_object().map(|o| o.len()),
+            Some(2),
+            "an error body has exactly error and message: {}",
+            self.text
+        );
+        message.to_string()
+    }
+
+    pub fn id(&self) -> String {
+        self.body["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{} {}: no id in {}", self.method, self.path, self.text))
+            .to_string()
+    }
+}
+
+async fn into_resp(method: &'static str, path: &str, res: reqwest::Response) -> Resp {
+    let status = res.status().as_u16();
+    let text = res.text().await.expect("response body");
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Resp {
+        method,
+        path: path.to_string(),
+        status,
+        body,
+        text,
+    }
+}
+
+/// A project's API client: every call carries `Authorization: Bearer <key>`.
+#[derive(Clone)]
+pub struct Api {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub key: String,
+    pub project_id: String,
+}
+
+impl Api {
+    fn url(&self, path: &str) -> String {
+        format!("{}/api/v1{path}", self.base)
+    }
+
+    fn auth(&self, rb: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        rb.bearer_auth(&self.key)
+    }
+
+    pub async fn get(&self, path: &str) -> Resp {
+        let res = self
+            .auth(self.http.get(self.url(path)))
+            .send()
+            .await
+            .expect("GET");
+        into_resp("GET", path, res).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Resp {
+        let res = self
+            .auth(self.http.post(self.url(path)))
+            .json(&body)
+            .send()
+            .await
+            .expect("POST");
+        into_resp("POST", path, res).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> Resp {
+        let res = self
+            .auth(self.http.patch(self.url(path)))
+            .json(&body)
+            .send()
+            .await
+            .expect("PATCH");
+        into_resp("PATCH", path, res).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Resp {
+        let res = self
+            .auth(self.http.delete(self.url(path)))
+            .send()
+            .await
+            .expect("DELETE");
+        into_resp("DELETE", path, res).await
+    }
+
+    /// A POST with a raw body and an optional Content-Type.
+    pub async fn post_raw(&self, path: &str, content_type: Option<&str>, body: &str) -> Resp {
+        let mut rb = self
+            .auth(self.http.post(self.url(path)))
+            .body(body.to_string());
+        if let Some(ct) = content_type {
+            rb = rb.header("content-type", ct);
+        }
+        into_resp("POST", path, rb.send().await.expect("POST")).await
+    }
+
+    pub async fn patch_raw(&self, path: &str, content_type: Option<&str>, body: &str) -> Resp {
+        let mut rb = self
+            .auth(self.http.patch(self.url(path)))
+            .body(body.to_string());
+        if let Some(ct) = content_type {
+            rb = rb.header("content-type", ct);
+        }
+        into_resp("PATCH", path, rb.send().await.expect("PATCH")).await
+    }
+
+    // Creating things; each asserts 201 and returns the created object.
+
+    pub async fn customer(&self, name: &str) -> Value {
+        self.post("/customers", json!({ "name": name }))
+            .await
+            .expect(201)
+            .clone()
+    }
+
+    pub async fn user(&self, name: &str) -> Value {
+        let email = format!(
+            "{}@example.com",
+            name.to_ascii_lowercase()
+                .replace(|c: char| !c.is_ascii_alphanumeric(), ".")
+        );
+        self.post("/users", json!({ "name": name, "email": email }))
+            .await
+            .expect(201)
+            .clone()
+    }
+
+    /// An inbox of `channel_type`, optionally a customer's.
+    pub async fn inbox(&self, name: &str, channel_type: &str, customer_id: Option<&str>) -> Value {
+        self.post(
+            "/inboxes",
+            json!({ "name": name, "channel_type": channel_type, "customer_id": customer_id }),
+        )
+        .await
+        .expect(201)
+        .clone()
+    }
+
+    pub async fn contact(&self, display_name: &str, phone_number: Option<&str>) -> Value {
+        self.post(
+            "/contacts",
+            json!({ "display_name": display_name, "phone_number": phone_number }),
+        )
+        .await
+        .expect(201)
+        .clone()
+    }
+
+    /// A conversation; `extra` adds status, handoff or assigned_user_id.
+    pub async fn conversation(&self, inbox_id: &str, contact_id: &str, extra: Value) -> Value {
+        let mut body = json!({ "inbox_id": inbox_id, "contact_id": contact_id });
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            b.extend(e.clone());
+        }
+        self.post("/conversations", body).await.expect(201).clone()
+    }
+
+    pub async fn message(&self, conversation_id: &str, body: Value) -> Value {
+        self.post(&format!("/conversations/{conversation_id}/messages"), body)
+            .await
+            .expect(201)
+            .clone()
+    }
+
+    pub async fn text(&self, conversation_id: &str, direction: &str, content: &str) -> Value {
+        self.message(
+            conversation_id,
+            json!({ "direction": direction, "kind": "text", "content": content }),
+        )
+        .await
+    }
+
+    /// An embed token; returns the whole creation answer (id, token, embed_url, …).
+    pub async fn token(&self, body: Value) -> Value {
+        self.post("/embed_tokens", body).await.expect(201).clone()
+    }
+
+    pub async fn project_token(&self) -> String {
+        self.token(json!({ "name": "all", "scope": { "type": "project" } }))
+            .await["token"]
+            .as_str()
+            .expect("token")
+            .to_string()
+    }
+
+    /// Every item of a list, walking `next_cursor` with pages of `limit`.
+    pub async fn walk(&self, path: &str, limit: u32) -> Vec<Value> {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let mut cursor: Option<String> = None;
+        let mut all = Vec::new();
+        for _ in 0..1000 {
+            let url = match &cursor {
+                Some(c) => format!("{path}{sep}limit={limit}&cursor={c}"),
+                None => format!("{path}{sep}limit={limit}"),
+            };
+            let page = self.get(&url).await.expect(200).clone();
+            let data = page["data"].as_array().expect("data array").clone();
+            assert!(
+                data.len() <= limit as usize,
+                "{url}: page larger than the limit"
+            );
+            all.extend(data);
+            match page["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_string()),
+                None => {
+                    assert!(
+                        page["next_cursor"].is_null(),
+                        "{url}: next_cursor is {}",
+                        page["next_cursor"]
+                    );
+                    return all;
+                }
+            }
+        }
+        panic!("{path}: pagination never ended");
+    }
+}
+
+/// A client with a hand-made Authorization header, for the 401 cases.
+pub struct RawApi {
+    http: reqwest::Client,
+    base: String,
+    authorization: Option<String>,
+}
+
+impl RawApi {
+    pub async fn get(&self, path: &str) -> Resp {
+        let mut rb = self.http.get(format!("{}/api/v1{path}", self.base));
+        if let Some(a) = &self.authorization {
+            rb = rb.header("authorization", a);
+        }
+        into_resp("GET", path, rb.send().await.expect("GET")).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Resp {
+        let mut rb = self
+            .http
+            .post(format!("{}/api/v1{path}", self.base))
+            .json(&body);
+        if let Some(a) = &self.authorization {
+            rb = rb.header("authorization", a);
+        }
+        into_resp("POST", path, rb.send().await.expect("POST")).await
+    }
+}
+
+pub fn ids(items: &[Value]) -> Vec<String> {
+    items
+        .iter()
+        .map(|v| v["id"].as_str().expect("id").to_string())
+        .collect()
+}
+
+pub fn id_of(v: &Value) -> String {
+    v["id"].as_str().expect("id").to_string()
+}
+
+/// An embed page as a browser receives it.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub path: String,
+    pub status: u16,
+    pub content_type: String,
+    pub html: String,
+}
+
+impl Page {
+    #[track_caller]
+    pub fn expect(&self, status: u16) -> &Self {
+        assert_eq!(
+            self.status,
+            status,
+            "GET {} answered {} (expected {status}); body starts: {}",
+            self.path,
+            self.status,
+            self.html.chars().take(600).collect::<String>()
+        );
+        self
+    }
+
+    pub fn elements(&self) -> Vec<Element> {
+        elements(&self.html)
+    }
+
+    /// Elements carrying `data-testid=<testid>`, in document order.
+    pub fn by_testid(&self, testid: &str) -> Vec<Element> {
+        self.elements()
+            .into_iter()
+            .filter(|e| e.attr("data-testid") == Some(testid))
+            .collect()
+    }
+
+    /// The `data-conversation-id`s of the list items, in order.
+    pub fn conversation_ids(&self) -> Vec<String> {
+        self.by_testid("conversation-item")
+            .iter()
+            .map(|e| {
+                e.attr("data-conversation-id")
+                    .expect("conversation id")
+                    .to_string()
+            })
+            .collect()
+    }
+
+    /// The `data-message-id`s of the thread's messages, in order.
+    pub fn message_ids(&self) -> Vec<String> {
+        self.by_testid("message")
+            .iter()
+            .map(|e| e.attr("data-message-id").expect("message id").to_string())
+            .collect()
+    }
+
+    /// The `<html>` element's attributes.
+    pub fn html_element(&self) -> Element {
+        self.elements()
+            .into_iter()
+            .find(|e| e.name == "html")
+            .expect("an <html> element")
+    }
+
+    pub fn token_error(&self) -> Option<String> {
+        self.by_testid("token-error")
+            .first()
+            .and_then(|e| e.attr("data-error").map(str::to_string))
+    }
+
+    pub fn has_empty_list(&self) -> bool {
+        !self.by_testid("empty-list").is_empty()
+    }
+
+    /// The thread as a reader sees it, in order: `day:<label>` for each day separator and
+    /// `message:<id>` for each message.
+    pub fn thread_sequence(&self) -> Vec<String> {
+        let elements = self.elements();
+        let mut out = Vec::new();
+        for (i, e) in elements.iter().enumerate() {
+            if e.has_class("day-separator") {
+                let label = elements
+                    .get(i + 1)
+                    .map(|span| text_until_tag(&self.html[span.end..]))
+                    .unwrap_or_default();
+                out.push(format!("day:{label}"));
+            } else if e.attr("data-testid") == Some("message") {
+                out.push(format!(
+                    "message:{}",
+                    e.attr("data-message-id").unwrap_or_default()
+                ));
+            }
+        }
+        out
+    }
+
+    /// The text right after an element's start tag, up to the next tag.
+    pub fn text_after(&self, e: &Element) -> String {
+        text_until_tag(&self.html[e.end..])
+    }
+}
+
+fn text_until_tag(html: &str) -> String {
+    decode_entities(&html[..html.find('<').unwrap_or(html.len())])
+}
+
+/// A start tag and its attributes (values with entities decoded).
+#[derive(Debug, Clone)]
+pub struct Element {
+    pub name: String,
+    pub attrs: Vec<(String, String)>,
+    /// Byte offset just after the start tag.
+    pub end: usize,
+}
+
+impl Element {
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn has_class(&self, class: &str) -> bool {
+        self.attr("class")
+            .is_some_and(|c| c.split_whitespace().any(|x| x == class))
+    }
+}
+
+/// The start tags of an HTML document, in order: a small tokenizer that is enough for
+/// server-rendered markup (comments and the contents of script/style are skipped).
+pub fn elements(html: &str) -> Vec<Element> {
+    let bytes = html.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(off) = html[i..].find('<') {
+        i += off;
+        if html[i..].starts_with("<!--") {
+            i = html[i..].find("-->").map_or(html.len(), |e| i + e + 3);
+            continue;
+        }
+        if html[i..].starts_with("</") || html[i..].starts_with("<!") {
+            i = html[i..].find('>').map_or(html.len(), |e| i + e + 1);
+            continue;
+        }
+        let start = i + 1;
+        let mut j = start;
+        while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'-') {
+            j += 1;
+        }
+        if j == start {
+            i += 1;
+            continue;
+        }
+        let name = html[start..j].to_ascii_lowercase();
+        let mut attrs = Vec::new();
+        loop {
+            while j < bytes.len() && (bytes[j].is_ascii_whitespace() || bytes[j] == b'/') {
+                j += 1;
+            }
+            if j >= bytes.len() || bytes[j] == b'>' {
+                break;
+            }
+            let key_start = j;
+            while j < bytes.len()
+                && !bytes[j].is_ascii_whitespace()
+                && !matches!(bytes[j], b'=' | b'>' | b'/')
+            {
+                j += 1;
+            }
+            let key = html[key_start..j].to_ascii_lowercase();
+            let mut value = String::new();
+            if j < bytes.len() && bytes[j] == b'=' {
+                j += 1;
+                if j < bytes.len() && (bytes[j] == b'"' || bytes[j] == b'\'') {
+                    let quote = bytes[j] as char;
+                    let end = html[j + 1..].find(quote).map_or(html.len(), |e| j + 1 + e);
+                    value = decode_entities(&html[j + 1..end]);
+                    j = (end + 1).min(html.len());
+                } else {
+                    let v_start = j;
+                    while j < bytes.len() && !bytes[j].is_ascii_whitespace() && bytes[j] != b'>' {
+                        j += 1;
+                    }
+                    value = decode_entities(&html[v_start..j]);
+                }
+            }
+            if key.is_empty() {
+                j += 1;
+                continue;
+            }
+            attrs.push((key, value));
+        }
+        i = (j + 1).min(html.len());
+        let end = i;
+        if name == "script" || name == "style" || name == "title" || name == "textarea" {
+            let close = format!("</{name}");
+            i = html[i..].find(&close).map_or(html.len(), |e| i + e);
+        }
+        out.push(Element { name, attrs, end });
+    }
+    out
+}
+
+pub fn decode_entities(text: &str) -> String {
+    text.replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// A well-formed embed token that no server issued.
+pub const UNKNOWN_TOKEN: &str = "iet_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+pub fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
