@@ -48,60 +48,79 @@ impl FromServerFnError for EmbedError {
 #[cfg(feature = "ssr")]
 mod backend {
     use super::EmbedError;
-    use crate::server::access::{self, Access};
-    use crate::server::store::TokenRejection;
+    use crate::server::access::{self, Access, RequestAccess};
+    use crate::server::store::{Store, TokenRejection};
     use crate::server::{AppError, AppState};
     use axum::http::StatusCode;
     use leptos::prelude::*;
+    use leptos_axum::ResponseOptions;
 
-    pub fn state() -> Result<AppState, EmbedError> {
-        use_context::<AppState>()
-            .ok_or_else(|| EmbedError::Unavailable("server state missing".into()))
+    /// What a server function needs from its request, taken from the reactive context
+    /// before its first `.await` (the context may be gone by the time it resumes).
+    pub struct Request {
+        state: AppState,
+        response: Option<ResponseOptions>,
+        cache: Option<RequestAccess>,
     }
 
-    /// Records the error's status on the response (the page's, during server rendering).
-    pub fn fail(error: EmbedError) -> EmbedError {
-        let status = match &error {
-            EmbedError::InvalidToken | EmbedError::ExpiredToken | EmbedError::RevokedToken => {
-                StatusCode::UNAUTHORIZED
-            }
-            EmbedError::NotFound => StatusCode::NOT_FOUND,
-            EmbedError::Unavailable(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        };
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(status);
+    impl Request {
+        pub fn new() -> Result<Self, EmbedError> {
+            Ok(Self {
+                state: use_context::<AppState>()
+                    .ok_or_else(|| EmbedError::Unavailable("server state missing".into()))?,
+                response: use_context::<ResponseOptions>(),
+                cache: use_context::<RequestAccess>(),
+            })
         }
-        error
-    }
 
-    pub fn internal(error: AppError) -> EmbedError {
-        match error {
-            AppError::NotFound(_) => fail(EmbedError::NotFound),
-            other => {
-                tracing::error!(error = ?other, "embed request failed");
-                fail(EmbedError::Unavailable("please try again".into()))
-            }
+        pub fn store(&self) -> &Store {
+            &self.state.store
         }
-    }
 
-    pub async fn access(state: &AppState, token: &str) -> Result<Access, EmbedError> {
-        let cache = use_context::<access::RequestAccess>();
-        if let Some(access) = cache.as_ref().and_then(|c| c.get(token)) {
-            return Ok(access);
-        }
-        match access::resolve(&state.store, token)
-            .await
-            .map_err(internal)?
-        {
-            Ok(access) => {
-                if let Some(cache) = &cache {
-                    cache.set(token, &access);
+        /// Records the error's status on the response (the page's, during server rendering).
+        pub fn fail(&self, error: EmbedError) -> EmbedError {
+            let status = match &error {
+                EmbedError::InvalidToken | EmbedError::ExpiredToken | EmbedError::RevokedToken => {
+                    StatusCode::UNAUTHORIZED
                 }
-                Ok(access)
+                EmbedError::NotFound => StatusCode::NOT_FOUND,
+                EmbedError::Unavailable(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            };
+            if let Some(response) = &self.response {
+                response.set_status(status);
             }
-            Err(TokenRejection::Invalid) => Err(fail(EmbedError::InvalidToken)),
-            Err(TokenRejection::Expired) => Err(fail(EmbedError::ExpiredToken)),
-            Err(TokenRejection::Revoked) => Err(fail(EmbedError::RevokedToken)),
+            error
+        }
+
+        pub fn internal(&self, error: AppError) -> EmbedError {
+            match error {
+                AppError::NotFound(_) => self.fail(EmbedError::NotFound),
+                other => {
+                    tracing::error!(error = ?other, "embed request failed");
+                    self.fail(EmbedError::Unavailable("please try again".into()))
+                }
+            }
+        }
+
+        /// The token's access, resolved once per HTTP request.
+        pub async fn access(&self, token: &str) -> Result<Access, EmbedError> {
+            if let Some(access) = self.cache.as_ref().and_then(|c| c.get(token)) {
+                return Ok(access);
+            }
+            match access::resolve(self.store(), token)
+                .await
+                .map_err(|e| self.internal(e))?
+            {
+                Ok(access) => {
+                    if let Some(cache) = &self.cache {
+                        cache.set(token, &access);
+                    }
+                    Ok(access)
+                }
+                Err(TokenRejection::Invalid) => Err(self.fail(EmbedError::InvalidToken)),
+                Err(TokenRejection::Expired) => Err(self.fail(EmbedError::ExpiredToken)),
+                Err(TokenRejection::Revoked) => Err(self.fail(EmbedError::RevokedToken)),
+            }
         }
     }
 }
@@ -109,23 +128,22 @@ mod backend {
 /// The token's session: theme, language, which inboxes it covers.
 #[server(prefix = "/rpc")]
 pub async fn load_session(token: String) -> Result<SessionView, EmbedError> {
-    use backend::*;
-    let state = state()?;
-    let access = access(&state, &token).await?;
-    let project = state
-        .store
+    let req = backend::Request::new()?;
+    let access = req.access(&token).await?;
+    let project = req
+        .store()
         .project(access.scope.project_id)
         .await
-        .map_err(internal)?;
-    let inboxes = state
-        .store
+        .map_err(|e| req.internal(e))?;
+    let inboxes = req
+        .store()
         .inboxes_in_scope(&access.scope)
         .await
-        .map_err(internal)?;
+        .map_err(|e| req.internal(e))?;
     let scope_label = match access.scope.kind {
         crate::model::ScopeKind::WhatsappConfig(_) => inboxes.first().map(|i| i.name.clone()),
-        crate::model::ScopeKind::Customer(id) => state
-            .store
+        crate::model::ScopeKind::Customer(id) => req
+            .store()
             .customer(access.scope.project_id, id)
             .await
             .ok()
@@ -151,15 +169,14 @@ pub async fn list_conversations(
     cursor: Option<String>,
 ) -> Result<ConversationPage, EmbedError> {
     use crate::server::store::Cursor;
-    use backend::*;
-    let state = state()?;
-    let access = access(&state, &token).await?;
-    let cursor = Cursor::decode_opt(cursor.as_deref()).map_err(internal)?;
-    let page = state
-        .store
+    let req = backend::Request::new()?;
+    let access = req.access(&token).await?;
+    let cursor = Cursor::decode_opt(cursor.as_deref()).map_err(|e| req.internal(e))?;
+    let page = req
+        .store()
         .conversation_views(&access.scope, &filters, cursor, LIST_PAGE)
         .await
-        .map_err(internal)?;
+        .map_err(|e| req.internal(e))?;
     Ok(ConversationPage {
         items: page.data,
         next_cursor: page.next_cursor,
@@ -169,21 +186,20 @@ pub async fn list_conversations(
 /// A conversation in scope with its newest messages.
 #[server(prefix = "/rpc")]
 pub async fn load_thread(token: String, conversation_id: String) -> Result<ThreadPage, EmbedError> {
-    use backend::*;
-    let state = state()?;
-    let access = access(&state, &token).await?;
+    let req = backend::Request::new()?;
+    let access = req.access(&token).await?;
     let conversation_id =
-        Uuid::parse_str(&conversation_id).map_err(|_| fail(EmbedError::NotFound))?;
-    let conversation = state
-        .store
+        Uuid::parse_str(&conversation_id).map_err(|_| req.fail(EmbedError::NotFound))?;
+    let conversation = req
+        .store()
         .conversation_view(&access.scope, conversation_id)
         .await
-        .map_err(internal)?;
-    let page = state
-        .store
+        .map_err(|e| req.internal(e))?;
+    let page = req
+        .store()
         .messages(conversation.id, None, THREAD_PAGE)
         .await
-        .map_err(internal)?;
+        .map_err(|e| req.internal(e))?;
     Ok(ThreadPage {
         conversation,
         messages: page.messages,
@@ -199,18 +215,16 @@ pub async fn older_messages(
     before: String,
 ) -> Result<MessagePage, EmbedError> {
     use crate::server::store::Cursor;
-    use backend::*;
-    let state = state()?;
-    let access = access(&state, &token).await?;
-    let conversation = state
-        .store
+    let req = backend::Request::new()?;
+    let access = req.access(&token).await?;
+    let conversation = req
+        .store()
         .conversation_view(&access.scope, conversation_id)
         .await
-        .map_err(internal)?;
-    let before = Cursor::decode(&before).map_err(internal)?;
-    state
-        .store
+        .map_err(|e| req.internal(e))?;
+    let before = Cursor::decode(&before).map_err(|e| req.internal(e))?;
+    req.store()
         .messages(conversation.id, Some(before), THREAD_PAGE)
         .await
-        .map_err(internal)
+        .map_err(|e| req.internal(e))
 }

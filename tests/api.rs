@@ -198,7 +198,9 @@ async fn bodies_that_are_not_json_are_400() {
     assert_eq!(api.walk("/customers", 100).await.len(), 1);
     // A body over the server's limit is 413, whatever it holds.
     let huge = json!({ "direction": "incoming", "content": "x".repeat(3 * 1024 * 1024) });
-    api.post(&conversation_messages, huge).await.expect_error(413);
+    api.post(&conversation_messages, huge)
+        .await
+        .expect_error(413);
     // JSON with parameters or a +json type is JSON.
     api.post_raw(
         "/customers",
@@ -2165,7 +2167,9 @@ async fn search_ignores_letter_case_beyond_ascii() {
         ("ç", vec![]),
     ];
     for (search, expected) in cases {
-        let got = sorted(ids(&api.walk(&format!("/conversations?search={search}"), 100).await));
+        let got = sorted(ids(&api
+            .walk(&format!("/conversations?search={search}"), 100)
+            .await));
         let expected = sorted(expected.into_iter().cloned().collect());
         assert_eq!(got, expected, "search={search}");
     }

@@ -1273,11 +1273,9 @@ async fn hostile_text_in_names_and_messages_stays_text() {
     );
 }
 
-/// Bug (src/app/thread.rs and embed.rs → leptos_meta 0.8 `<Title>`): the page title is
-/// written into `<title>` unescaped, so a contact named `</title><script>…` runs script
-/// in every agent's browser. Run with `--ignored` to check a fix.
+/// leptos_meta 0.8 writes `<title>` unescaped: names in the title must arrive escaped, or a
+/// contact named `</title><script>…` would run script in every agent's browser.
 #[tokio::test]
-#[ignore = "open bug: <Title> text is not escaped (leptos_meta 0.8); see the test's doc"]
 async fn hostile_names_in_the_page_title_stay_text() {
     let server = TestServer::start().await;
     let api = server.project("A").await;
@@ -1302,10 +1300,8 @@ async fn hostile_names_in_the_page_title_stay_text() {
     }
 }
 
-/// Bug (src/app/mod.rs, `shell`): the document's `<html lang="en">` is hard-coded and wins
-/// over the embed's `<Html lang=…>`, so a token's `language` never reaches the page.
+/// The token's `language` is the document's language.
 #[tokio::test]
-#[ignore = "open bug: the shell's lang=\"en\" overrides the token's language; see the test's doc"]
 async fn the_page_language_is_the_tokens() {
     let server = TestServer::start().await;
     let api = server.project("A").await;

@@ -11,8 +11,8 @@ use super::clock::Clock;
 use super::icons::{Icon, INBOX};
 use super::list::ConversationList;
 use super::theme::{ThemeSelect, ThemeState};
-use crate::actions::{load_session, EmbedError};
-use crate::model::{mode_from_query, Filters, SessionView, Theme};
+use crate::actions::{list_conversations, load_session, EmbedError};
+use crate::model::{mode_from_query, ConversationPage, Filters, SessionView, Theme};
 
 /// What every part of the embed page shares.
 #[derive(Clone)]
@@ -23,6 +23,8 @@ pub struct EmbedContext {
     pub mode: Memo<Option<Theme>>,
     /// The conversation open in the thread pane.
     pub open: Memo<Option<Uuid>>,
+    /// The first page of the list for the current filters.
+    pub list: Resource<Result<ConversationPage, EmbedError>>,
 }
 
 impl EmbedContext {
@@ -41,11 +43,43 @@ impl EmbedContext {
     }
 }
 
+/// What the page loads, made once per page outside the suspense below: the suspended
+/// view may be built more than once, and resources made inside it would load again.
+#[derive(Clone, Copy)]
+struct PageData {
+    filters: Memo<Filters>,
+    mode: Memo<Option<Theme>>,
+    open: Memo<Option<Uuid>>,
+    list: Resource<Result<ConversationPage, EmbedError>>,
+}
+
 #[component]
 pub fn EmbedLayout() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
+    let location = use_location();
     let token = Memo::new(move |_| params.read().get("token").unwrap_or_default());
+    let filters = Memo::new(move |_| query.with(|q| Filters::from_query(|k| q.get_str(k))));
+    let mode = Memo::new(move |_| query.with(|q| mode_from_query(|k| q.get_str(k))));
+    // The id as the path has it: a malformed one still reaches the server, which says 404.
+    let open_id = Memo::new(move |_| {
+        location.pathname.with(|path| {
+            path.rsplit_once("/conversations/")
+                .map(|(_, id)| id.trim_end_matches('/').to_string())
+        })
+    });
+    let open = Memo::new(move |_| open_id.get().and_then(|id| Uuid::parse_str(&id).ok()));
     let session = Resource::new(move || token.get(), load_session);
+    let list = Resource::new(
+        move || (token.get(), filters.get()),
+        |(token, filters)| list_conversations(token, filters, None),
+    );
+    provide_context(PageData {
+        filters,
+        mode,
+        open,
+        list,
+    });
     view! {
         <Suspense fallback=|| view! { <div class="page-loading" aria-busy="true"></div> }>
             {move || Suspend::new(async move {
@@ -60,16 +94,12 @@ pub fn EmbedLayout() -> impl IntoView {
 
 #[component]
 fn Inbox(token: String, session: SessionView) -> impl IntoView {
-    let query = use_query_map();
-    let location = use_location();
-    let filters = Memo::new(move |_| query.with(|q| Filters::from_query(|k| q.get_str(k))));
-    let mode = Memo::new(move |_| query.with(|q| mode_from_query(|k| q.get_str(k))));
-    let open = Memo::new(move |_| {
-        location.pathname.with(|path| {
-            path.rsplit_once("/conversations/")
-                .and_then(|(_, id)| Uuid::parse_str(id.trim_end_matches('/')).ok())
-        })
-    });
+    let PageData {
+        filters,
+        mode,
+        open,
+        list,
+    } = expect_context::<PageData>();
     Clock::provide(session.server_now_ms);
     let rendered_theme = mode.get_untracked().unwrap_or(session.theme);
     let theme = ThemeState::provide(rendered_theme);
@@ -81,10 +111,11 @@ fn Inbox(token: String, session: SessionView) -> impl IntoView {
         filters,
         mode,
         open,
+        list,
     });
     view! {
-        <Html {..} data-theme=move || theme.0.get().as_str() data-theme-fixed=fixed />
-        <Title text=title.clone() />
+        <Html {..} lang=session.language.clone() data-theme=move || theme.0.get().as_str() data-theme-fixed=fixed />
+        <Title text=super::title_text(&title) />
         <div class="inbox" class:has-thread=move || open.get().is_some()>
             <aside class="sidebar" aria-label="Conversations">
                 <header class="sidebar-header">
@@ -135,7 +166,7 @@ fn TokenError(error: EmbedError) -> impl IntoView {
         _ => "unavailable",
     };
     view! {
-        <Html {..} data-theme=theme.as_str() />
+        <Html {..} lang="en" data-theme=theme.as_str() />
         <Title text=title />
         <main class="notice-page" data-testid="token-error" data-error=kind>
             <div class="notice-card" role="alert">

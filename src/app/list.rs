@@ -32,11 +32,7 @@ struct MorePages {
 pub fn ConversationList() -> impl IntoView {
     let ctx = EmbedContext::get();
     let filters = ctx.filters;
-    let token = ctx.token.clone();
-    let list = Resource::new(
-        move || filters.get(),
-        move |f| list_conversations(token.clone(), f, None),
-    );
+    let list = ctx.list;
     let more = RwSignal::new(MorePages::default());
 
     // The cursor for the next page: the first page's until more pages came for these filters.

@@ -10,7 +10,7 @@ mod thread;
 mod urls;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, Html, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -18,7 +18,7 @@ use leptos_router::{path, SsrMode};
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -55,6 +55,18 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// A page title from text anyone may have written. leptos_meta puts the server's <title>
+/// into the HTML unescaped; in the browser it sets `document.title`, which is text.
+pub(crate) fn title_text(text: &str) -> String {
+    if cfg!(feature = "ssr") {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    } else {
+        text.to_string()
+    }
+}
+
 /// Tells tests (and styles) that the page is interactive.
 fn mark_hydrated() {
     Effect::new(move |_| {
@@ -67,6 +79,7 @@ fn mark_hydrated() {
 #[component]
 fn Home() -> impl IntoView {
     view! {
+        <Html {..} lang="en" />
         <Title text="inbox-embed" />
         <main class="notice-page">
             <div class="notice-card">
@@ -84,6 +97,7 @@ fn NotFound() -> impl IntoView {
         response.set_status(axum::http::StatusCode::NOT_FOUND);
     }
     view! {
+        <Html {..} lang="en" />
         <Title text="Not found" />
         <main class="notice-page">
             <div class="notice-card">

@@ -3,7 +3,6 @@
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 use super::clock::Clock;
 use super::embed::EmbedContext;
@@ -15,6 +14,7 @@ use crate::model::{
     day_label, initials, same_day, ConversationStatus, ConversationView, Handoff, Message,
     ThreadPage,
 };
+use leptos_router::hooks::use_params_map;
 
 /// How close to the top (px) older messages start loading.
 const LOAD_OLDER_PX: i32 = 300;
@@ -172,7 +172,7 @@ fn Thread(page: ThreadPage) -> impl IntoView {
 
     let rows = move || entries(&messages.get(), clock.offset.get());
     view! {
-        <Title text=conversation.contact.display_name.clone() />
+        <Title text=super::title_text(&conversation.contact.display_name) />
         <section class="thread" data-testid="thread" data-conversation-id=conversation_id.to_string()>
             <ThreadHeader conversation=conversation.clone() />
             <div class="thread-scroll" node_ref=scroller on:scroll=on_scroll on:load:capture=on_media_load>
