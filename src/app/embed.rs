@@ -11,8 +11,8 @@ use super::clock::Clock;
 use super::icons::{Icon, INBOX};
 use super::list::ConversationList;
 use super::theme::{ThemeSelect, ThemeState};
-use crate::actions::{list_conversations, load_session, EmbedError};
-use crate::model::{mode_from_query, ConversationPage, Filters, SessionView, Theme};
+use crate::actions::{list_conversations, load_session, load_thread, EmbedError};
+use crate::model::{mode_from_query, ConversationPage, Filters, SessionView, Theme, ThreadPage};
 
 /// What every part of the embed page shares.
 #[derive(Clone)]
@@ -25,6 +25,8 @@ pub struct EmbedContext {
     pub open: Memo<Option<Uuid>>,
     /// The first page of the list for the current filters.
     pub list: Resource<Result<ConversationPage, EmbedError>>,
+    /// The open conversation's thread (none on the list page).
+    pub thread: Resource<Result<Option<ThreadPage>, EmbedError>>,
 }
 
 impl EmbedContext {
@@ -51,6 +53,7 @@ struct PageData {
     mode: Memo<Option<Theme>>,
     open: Memo<Option<Uuid>>,
     list: Resource<Result<ConversationPage, EmbedError>>,
+    thread: Resource<Result<Option<ThreadPage>, EmbedError>>,
 }
 
 #[component]
@@ -74,11 +77,21 @@ pub fn EmbedLayout() -> impl IntoView {
         move || (token.get(), filters.get()),
         |(token, filters)| list_conversations(token, filters, None),
     );
+    let thread = Resource::new(
+        move || (token.get(), open_id.get()),
+        |(token, id)| async move {
+            match id {
+                Some(id) => load_thread(token, id).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
     provide_context(PageData {
         filters,
         mode,
         open,
         list,
+        thread,
     });
     view! {
         <Suspense fallback=|| view! { <div class="page-loading" aria-busy="true"></div> }>
@@ -99,6 +112,7 @@ fn Inbox(token: String, session: SessionView) -> impl IntoView {
         mode,
         open,
         list,
+        thread,
     } = expect_context::<PageData>();
     Clock::provide(session.server_now_ms);
     let rendered_theme = mode.get_untracked().unwrap_or(session.theme);
@@ -112,6 +126,7 @@ fn Inbox(token: String, session: SessionView) -> impl IntoView {
         mode,
         open,
         list,
+        thread,
     });
     view! {
         <Html {..} lang=session.language.clone() data-theme=move || theme.0.get().as_str() data-theme-fixed=fixed />

@@ -9,12 +9,11 @@ use super::embed::EmbedContext;
 use super::icons::{channel_label, channel_path, Icon, BACK};
 use super::list::avatar_class;
 use super::message::{starts_group, MessageBubble};
-use crate::actions::{load_thread, older_messages, EmbedError};
+use crate::actions::{older_messages, EmbedError};
 use crate::model::{
     day_label, initials, same_day, ConversationStatus, ConversationView, Handoff, Message,
     ThreadPage,
 };
-use leptos_router::hooks::use_params_map;
 
 /// How close to the top (px) older messages start loading.
 const LOAD_OLDER_PX: i32 = 300;
@@ -23,17 +22,14 @@ const STICK_TO_BOTTOM_PX: i32 = 48;
 
 #[component]
 pub fn ThreadRoute() -> impl IntoView {
-    let ctx = EmbedContext::get();
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
-    let token = ctx.token.clone();
-    let thread = Resource::new(move || id.get(), move |id| load_thread(token.clone(), id));
+    let thread = EmbedContext::get().thread;
     view! {
         <Transition fallback=|| view! { <div class="thread-loading" aria-busy="true"><span class="spinner"></span></div> }>
             {move || Suspend::new(async move {
                 match thread.await {
-                    Ok(page) => Either::Left(view! { <Thread page /> }),
-                    Err(error) => Either::Right(view! { <ThreadError error /> }),
+                    Ok(Some(page)) => Some(Either::Left(view! { <Thread page /> })),
+                    Ok(None) => None,
+                    Err(error) => Some(Either::Right(view! { <ThreadError error /> })),
                 }
             })}
         </Transition>
