@@ -28,15 +28,6 @@ pub enum EmbedError {
     Unavailable(String),
 }
 
-impl EmbedError {
-    pub fn is_token_error(&self) -> bool {
-        matches!(
-            self,
-            Self::InvalidToken | Self::ExpiredToken | Self::RevokedToken
-        )
-    }
-}
-
 impl FromServerFnError for EmbedError {
     type Encoder = JsonEncoding;
 

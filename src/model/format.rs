@@ -1,7 +1,7 @@
 //! Text and time formatting shared by the server render and the browser: WhatsApp-style
 //! markup parsed into segments (rendered as view nodes, never as HTML), and local times.
 
-use chrono::{DateTime, Datelike, Duration, FixedOffset, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, Utc};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Style {
@@ -247,10 +247,6 @@ pub fn initials(name: &str) -> String {
 /// Milliseconds since the epoch to a UTC instant (out-of-range values clamp to the epoch).
 pub fn from_millis(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
-}
-
-pub fn hours(n: i64) -> Duration {
-    Duration::hours(n)
 }
 
 #[cfg(test)]

@@ -12,8 +12,6 @@ macro_rules! string_enum {
         }
 
         impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
             pub fn as_str(self) -> &'static str {
                 match self {
                     $($name::$variant => $text),+
@@ -25,11 +23,6 @@ macro_rules! string_enum {
                     $($text => Some($name::$variant),)+
                     _ => None,
                 }
-            }
-
-            /// The accepted values, for error messages.
-            pub fn expected() -> String {
-                [$($text),+].join(", ")
             }
         }
 
@@ -114,23 +107,6 @@ pub enum ScopeKind {
     Project,
     WhatsappConfig(Uuid),
     Customer(Uuid),
-}
-
-impl ScopeKind {
-    pub fn scope_type(self) -> ScopeType {
-        match self {
-            Self::Project => ScopeType::Project,
-            Self::WhatsappConfig(_) => ScopeType::WhatsappConfig,
-            Self::Customer(_) => ScopeType::Customer,
-        }
-    }
-
-    pub fn id(self) -> Option<Uuid> {
-        match self {
-            Self::Project => None,
-            Self::WhatsappConfig(id) | Self::Customer(id) => Some(id),
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
