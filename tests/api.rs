@@ -4,7 +4,6 @@
 mod common;
 
 use std::collections::HashSet;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use common::*;
@@ -17,15 +16,6 @@ fn at(v: &Value) -> DateTime<Utc> {
         .unwrap_or_else(|| panic!("not a timestamp: {v}"))
         .parse()
         .expect("RFC 3339 timestamp")
-}
-
-fn iso(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-/// Keeps consecutive writes on distinct milliseconds, so time order is creation order.
-async fn tick() {
-    tokio::time::sleep(Duration::from_millis(3)).await;
 }
 
 /// A project with one of everything, to point at.
@@ -1561,51 +1551,9 @@ async fn another_projects_ids_are_404() {
     assert_eq!(thread[0]["content"], "hello");
 }
 
-/// Project A for the filter tests: the conversations and what they hold.
-struct Filtered {
-    api: Api,
-    w1: String,
-    w2: String,
-    sms: String,
-    /// Zoe, W1, active, bot, unread (incoming "I need a refund please").
-    c1: String,
-    /// Bob, W2, ended, waiting, read (outgoing "Your parcel shipped").
-    c2: String,
-    /// Ana, SMS, active, waiting, unread (incoming "hola").
-    c3: String,
-    /// Li, W1, active, human, no messages.
-    c4: String,
-}
-
-async fn filtered(server: &TestServer) -> Filtered {
-    let api = server.project("A").await;
-    let w1 = id_of(&api.inbox("WA one", "whatsapp", None).await);
-    let w2 = id_of(&api.inbox("WA two", "whatsapp", None).await);
-    let sms = id_of(&api.inbox("Texts", "sms", None).await);
-    let zoe = id_of(&api.contact("Zoe Martin", Some("+34 611 222 333")).await);
-    let bob = id_of(&api.contact("Bob Stone", Some("+44 7700 900123")).await);
-    let ana = id_of(&api.contact("Ana Lopez", None).await);
-    let li = id_of(&api.contact("Li", None).await);
-    let c1 = id_of(&api.conversation(&w1, &zoe, json!({})).await);
-    api.text(&c1, "incoming", "I need a REFUND please").await;
-    let c2 = id_of(
-        &api.conversation(
-            &w2,
-            &bob,
-            json!({ "status": "ended", "handoff": "waiting" }),
-        )
-        .await,
-    );
-    api.text(&c2, "outgoing", "Your parcel shipped").await;
-    let c3 = id_of(
-        &api.conversation(&sms, &ana, json!({ "handoff": "waiting" }))
-            .await,
-    );
-    api.text(&c3, "incoming", "hola").await;
-    let c4 = id_of(
-        &api.conversation(&w1, &li, json!({ "handoff": "human" }))
-            .await,
-    );
+/// The filter world, with another project's look-alikes that must never match.
+async fn filtered(server: &TestServer) -> FilterWorld {
+    let world = filter_world(server).await;
     // Another project's look-alikes must never match.
     let other = server.project("B").await;
     let ow = id_of(&other.inbox("WA one", "whatsapp", None).await);
@@ -1616,16 +1564,7 @@ async fn filtered(server: &TestServer) -> Filtered {
             .await,
     );
     other.text(&oc, "incoming", "I need a REFUND please").await;
-    Filtered {
-        api,
-        w1,
-        w2,
-        sms,
-        c1,
-        c2,
-        c3,
-        c4,
-    }
+    world
 }
 
 #[tokio::test]

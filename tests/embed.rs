@@ -9,14 +9,6 @@ use chrono::{DateTime, Utc};
 use common::*;
 use serde_json::{json, Value};
 
-fn iso(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-async fn tick() {
-    tokio::time::sleep(Duration::from_millis(3)).await;
-}
-
 fn token_of(created: &Value) -> String {
     created["token"].as_str().expect("token").to_string()
 }
@@ -253,69 +245,28 @@ async fn each_scope_shows_exactly_its_conversations() {
     }
 }
 
-/// A project for the filter tests, with what each conversation holds.
+/// The filter world with its server and a project-scope token.
 struct Filtered {
     server: TestServer,
-    api: Api,
     token: String,
-    w1: String,
-    w2: String,
-    sms: String,
-    /// Zoe, W1, active, bot, unread.
-    c1: String,
-    /// Bob, W2, ended, waiting, read.
-    c2: String,
-    /// Ana, SMS, active, waiting, unread.
-    c3: String,
-    /// Li, W1, active, human, no messages; the newest.
-    c4: String,
+    world: FilterWorld,
+}
+
+impl std::ops::Deref for Filtered {
+    type Target = FilterWorld;
+    fn deref(&self) -> &FilterWorld {
+        &self.world
+    }
 }
 
 async fn filtered() -> Filtered {
     let server = TestServer::start().await;
-    let api = server.project("A").await;
-    let w1 = id_of(&api.inbox("WA one", "whatsapp", None).await);
-    let w2 = id_of(&api.inbox("WA two", "whatsapp", None).await);
-    let sms = id_of(&api.inbox("Texts", "sms", None).await);
-    let zoe = id_of(&api.contact("Zoe Martin", Some("+34 611 222 333")).await);
-    let bob = id_of(&api.contact("Bob Stone", Some("+44 7700 900123")).await);
-    let ana = id_of(&api.contact("Ana Lopez", None).await);
-    let li = id_of(&api.contact("Li", None).await);
-    let c1 = id_of(&api.conversation(&w1, &zoe, json!({})).await);
-    api.text(&c1, "incoming", "I need a REFUND please").await;
-    tick().await;
-    let c2 = id_of(
-        &api.conversation(
-            &w2,
-            &bob,
-            json!({ "status": "ended", "handoff": "waiting" }),
-        )
-        .await,
-    );
-    api.text(&c2, "outgoing", "Your parcel shipped").await;
-    tick().await;
-    let c3 = id_of(
-        &api.conversation(&sms, &ana, json!({ "handoff": "waiting" }))
-            .await,
-    );
-    api.text(&c3, "incoming", "hola").await;
-    tick().await;
-    let c4 = id_of(
-        &api.conversation(&w1, &li, json!({ "handoff": "human" }))
-            .await,
-    );
-    let token = api.project_token().await;
+    let world = filter_world(&server).await;
+    let token = world.api.project_token().await;
     Filtered {
         server,
-        api,
         token,
-        w1,
-        w2,
-        sms,
-        c1,
-        c2,
-        c3,
-        c4,
+        world,
     }
 }
 

@@ -637,3 +637,72 @@ pub fn sorted(mut v: Vec<String>) -> Vec<String> {
     v.sort();
     v
 }
+
+pub fn iso(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Keeps consecutive writes on distinct milliseconds, so time order is creation order.
+pub async fn tick() {
+    tokio::time::sleep(Duration::from_millis(3)).await;
+}
+
+/// Project A for the filter tests: the conversations and what they hold, newest last.
+pub struct FilterWorld {
+    pub api: Api,
+    pub w1: String,
+    pub w2: String,
+    pub sms: String,
+    /// Zoe, W1, active, bot, unread (incoming "I need a REFUND please").
+    pub c1: String,
+    /// Bob, W2, ended, waiting, read (outgoing "Your parcel shipped").
+    pub c2: String,
+    /// Ana, SMS, active, waiting, unread (incoming "hola").
+    pub c3: String,
+    /// Li, W1, active, human, no messages; the newest.
+    pub c4: String,
+}
+
+pub async fn filter_world(server: &TestServer) -> FilterWorld {
+    let api = server.project("A").await;
+    let w1 = id_of(&api.inbox("WA one", "whatsapp", None).await);
+    let w2 = id_of(&api.inbox("WA two", "whatsapp", None).await);
+    let sms = id_of(&api.inbox("Texts", "sms", None).await);
+    let zoe = id_of(&api.contact("Zoe Martin", Some("+34 611 222 333")).await);
+    let bob = id_of(&api.contact("Bob Stone", Some("+44 7700 900123")).await);
+    let ana = id_of(&api.contact("Ana Lopez", None).await);
+    let li = id_of(&api.contact("Li", None).await);
+    let c1 = id_of(&api.conversation(&w1, &zoe, json!({})).await);
+    api.text(&c1, "incoming", "I need a REFUND please").await;
+    tick().await;
+    let c2 = id_of(
+        &api.conversation(
+            &w2,
+            &bob,
+            json!({ "status": "ended", "handoff": "waiting" }),
+        )
+        .await,
+    );
+    api.text(&c2, "outgoing", "Your parcel shipped").await;
+    tick().await;
+    let c3 = id_of(
+        &api.conversation(&sms, &ana, json!({ "handoff": "waiting" }))
+            .await,
+    );
+    api.text(&c3, "incoming", "hola").await;
+    tick().await;
+    let c4 = id_of(
+        &api.conversation(&w1, &li, json!({ "handoff": "human" }))
+            .await,
+    );
+    FilterWorld {
+        api,
+        w1,
+        w2,
+        sms,
+        c1,
+        c2,
+        c3,
+        c4,
+    }
+}
