@@ -24,6 +24,12 @@ pub enum EmbedError {
     RevokedToken,
     #[error("This conversation does not exist or is not in this inbox.")]
     NotFound,
+    #[error("This inbox cannot be opened from this site.")]
+    ForeignOrigin,
+    #[error("Too many failed attempts from this network. Try again in {0} seconds.")]
+    TooManyAttempts(u64),
+    #[error("The request was too large.")]
+    TooLarge,
     #[error("The inbox could not be reached: {0}")]
     Unavailable(String),
 }
@@ -42,7 +48,8 @@ mod backend {
     use crate::server::access::{self, Access, RequestAccess};
     use crate::server::store::{Store, TokenRejection};
     use crate::server::{AppError, AppState};
-    use axum::http::StatusCode;
+    use axum::http::request::Parts;
+    use axum::http::{HeaderMap, StatusCode};
     use leptos::prelude::*;
     use leptos_axum::ResponseOptions;
 
@@ -51,16 +58,23 @@ mod backend {
     pub struct Request {
         state: AppState,
         response: Option<ResponseOptions>,
-        cache: Option<RequestAccess>,
+        cache: RequestAccess,
+        headers: HeaderMap,
     }
 
     impl Request {
         pub fn new() -> Result<Self, EmbedError> {
+            let parts = use_context::<Parts>();
             Ok(Self {
                 state: use_context::<AppState>()
                     .ok_or_else(|| EmbedError::Unavailable("server state missing".into()))?,
                 response: use_context::<ResponseOptions>(),
-                cache: use_context::<RequestAccess>(),
+                // Left by the security layer when the page's path held the token.
+                cache: parts
+                    .as_ref()
+                    .and_then(|p| p.extensions.get::<RequestAccess>().cloned())
+                    .unwrap_or_default(),
+                headers: parts.map(|p| p.headers).unwrap_or_default(),
             })
         }
 
@@ -75,6 +89,9 @@ mod backend {
                     StatusCode::UNAUTHORIZED
                 }
                 EmbedError::NotFound => StatusCode::NOT_FOUND,
+                EmbedError::ForeignOrigin => StatusCode::FORBIDDEN,
+                EmbedError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+                EmbedError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
                 EmbedError::Unavailable(_) => StatusCode::INTERNAL_SERVER_ERROR,
             };
             if let Some(response) = &self.response {
@@ -93,20 +110,31 @@ mod backend {
             }
         }
 
-        /// The token's access, resolved once per HTTP request.
+        /// The token's access, resolved once per HTTP request, and the origin gate: a
+        /// request from a browser page that is neither this server's nor allowed by the
+        /// token is refused.
         pub async fn access(&self, token: &str) -> Result<Access, EmbedError> {
-            if let Some(access) = self.cache.as_ref().and_then(|c| c.get(token)) {
-                return Ok(access);
-            }
-            match access::resolve(self.store(), token)
-                .await
-                .map_err(|e| self.internal(e))?
-            {
+            let resolution = match self.cache.get(token) {
+                Some(resolution) => resolution,
+                None => {
+                    let resolution = access::resolve(self.store(), token)
+                        .await
+                        .map_err(|e| self.internal(e))?;
+                    self.cache.set(token, &resolution);
+                    resolution
+                }
+            };
+            match resolution {
                 Ok(access) => {
-                    if let Some(cache) = &self.cache {
-                        cache.set(token, &access);
+                    if self
+                        .state
+                        .guard
+                        .admits(&self.headers, &access.token.allowed_origins)
+                    {
+                        Ok(access)
+                    } else {
+                        Err(self.fail(EmbedError::ForeignOrigin))
                     }
-                    Ok(access)
                 }
                 Err(TokenRejection::Invalid) => Err(self.fail(EmbedError::InvalidToken)),
                 Err(TokenRejection::Expired) => Err(self.fail(EmbedError::ExpiredToken)),
@@ -117,7 +145,7 @@ mod backend {
 }
 
 /// The token's session: theme, language, which inboxes it covers.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", endpoint = "load_session")]
 pub async fn load_session(token: String) -> Result<SessionView, EmbedError> {
     let req = backend::Request::new()?;
     let access = req.access(&token).await?;
@@ -153,7 +181,7 @@ pub async fn load_session(token: String) -> Result<SessionView, EmbedError> {
 }
 
 /// A page of the conversations the token may see, filtered.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", endpoint = "list_conversations")]
 pub async fn list_conversations(
     token: String,
     filters: Filters,
@@ -175,7 +203,7 @@ pub async fn list_conversations(
 }
 
 /// A conversation in scope with its newest messages.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", endpoint = "load_thread")]
 pub async fn load_thread(token: String, conversation_id: String) -> Result<ThreadPage, EmbedError> {
     let req = backend::Request::new()?;
     let access = req.access(&token).await?;
@@ -199,7 +227,7 @@ pub async fn load_thread(token: String, conversation_id: String) -> Result<Threa
 }
 
 /// The page of messages before `before` in a conversation in scope.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", endpoint = "older_messages")]
 pub async fn older_messages(
     token: String,
     conversation_id: Uuid,

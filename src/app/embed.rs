@@ -172,12 +172,16 @@ fn TokenError(error: EmbedError) -> impl IntoView {
         EmbedError::ExpiredToken => ("This link has expired", "Embed links are valid for a limited time. Reload the page in your app to get a new one."),
         EmbedError::RevokedToken => ("This link has been revoked", "Its owner turned this link off. Ask the app that showed you this inbox for a new one."),
         EmbedError::InvalidToken => ("This link is invalid", "Check that the whole link was copied, or ask the app that showed you this inbox for a new one."),
-        EmbedError::NotFound | EmbedError::Unavailable(_) => ("The inbox is unavailable", "Something went wrong on our side. Please try again in a moment."),
+        EmbedError::ForeignOrigin => ("Not available here", "This inbox may only be opened inside the apps its owner allowed."),
+        EmbedError::TooManyAttempts(_) => ("Too many attempts", "Too many invalid links were tried from this network. Wait a minute and reload."),
+        EmbedError::NotFound | EmbedError::TooLarge | EmbedError::Unavailable(_) => ("The inbox is unavailable", "Something went wrong on our side. Please try again in a moment."),
     };
     let kind = match &error {
         EmbedError::ExpiredToken => "expired",
         EmbedError::RevokedToken => "revoked",
         EmbedError::InvalidToken => "invalid",
+        EmbedError::ForeignOrigin => "origin",
+        EmbedError::TooManyAttempts(_) => "rate-limited",
         _ => "unavailable",
     };
     view! {

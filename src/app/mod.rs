@@ -16,6 +16,18 @@ use leptos_router::{path, SsrMode};
 
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // Leptos makes a nonce per response and puts it on its own inline scripts; the
+    // security layer writes the same nonce into the Content-Security-Policy.
+    let nonce = use_nonce();
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(response)) = (&nonce, use_context::<leptos_axum::ResponseOptions>()) {
+        if let Ok(value) = axum::http::HeaderValue::from_str(nonce) {
+            response.insert_header(
+                axum::http::HeaderName::from_static(crate::server::security::NONCE_HEADER),
+                value,
+            );
+        }
+    }
     view! {
         <!DOCTYPE html>
         <html>
@@ -25,7 +37,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark" />
                 <meta name="referrer" content="no-referrer" />
                 // Before first paint: the saved theme, unless `?mode=` fixed it.
-                <script>{theme::boot_script()}</script>
+                <script nonce=nonce>{theme::boot_script()}</script>
                 <HashedStylesheet options=options.clone() id="leptos" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <HydrationScripts options />

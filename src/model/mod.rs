@@ -3,8 +3,10 @@
 
 mod filters;
 mod format;
+mod origin;
 mod types;
 
 pub use filters::*;
 pub use format::*;
+pub use origin::*;
 pub use types::*;

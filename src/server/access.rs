@@ -1,5 +1,7 @@
 //! Who is asking, and what they may see: an embed token resolved to its scope.
 
+use std::sync::{Arc, Mutex};
+
 use crate::model::{Scope, Theme};
 use crate::server::store::{EmbedToken, Store, TokenRejection};
 use crate::server::AppError;
@@ -17,30 +19,37 @@ impl Access {
     }
 }
 
-/// The token resolved once per HTTP request: a page render calls several server
-/// functions with the same token, and each would otherwise look it up again.
+/// A presented token, resolved: its access, or why it opens nothing.
+pub type Resolution = Result<Access, TokenRejection>;
+
+/// The token resolved once per HTTP request. The security layer resolves the token in an
+/// `/embed/{token}` path and leaves it in the request's extensions; the page's server
+/// functions then read it from there instead of looking the token up again.
 #[derive(Clone, Default)]
-pub struct RequestAccess(std::sync::Arc<std::sync::Mutex<Option<(String, Access)>>>);
+pub struct RequestAccess(Arc<Mutex<Option<(String, Resolution)>>>);
 
 impl RequestAccess {
-    pub fn get(&self, token: &str) -> Option<Access> {
+    pub fn get(&self, token: &str) -> Option<Resolution> {
         let cached = self.0.lock().expect("not poisoned");
         cached
             .as_ref()
             .filter(|(t, _)| t == token)
-            .map(|(_, a)| a.clone())
+            .map(|(_, r)| r.clone())
     }
 
-    pub fn set(&self, token: &str, access: &Access) {
-        *self.0.lock().expect("not poisoned") = Some((token.to_string(), access.clone()));
+    /// Whether it holds a token that works (and whose origin gate the request passed).
+    pub fn admitted(&self) -> bool {
+        let cached = self.0.lock().expect("not poisoned");
+        cached.as_ref().is_some_and(|(_, r)| r.is_ok())
+    }
+
+    pub fn set(&self, token: &str, resolution: &Resolution) {
+        *self.0.lock().expect("not poisoned") = Some((token.to_string(), resolution.clone()));
     }
 }
 
 /// Resolves a presented embed token, rechecking revocation and expiry on every request.
-pub async fn resolve(
-    store: &Store,
-    presented: &str,
-) -> Result<Result<Access, TokenRejection>, AppError> {
+pub async fn resolve(store: &Store, presented: &str) -> Result<Resolution, AppError> {
     Ok(store
         .resolve_embed_token(presented)
         .await?

@@ -1,6 +1,9 @@
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
+use std::sync::Arc;
+
+use crate::server::security::Guard;
 use crate::server::store::Store;
 
 /// What every handler and server function can reach.
@@ -10,6 +13,8 @@ pub struct AppState {
     pub leptos: LeptosOptions,
     /// Base URL without a trailing slash, for the URLs the API returns.
     pub public_url: String,
+    /// The origin gate and the failed-credential limits.
+    pub guard: Arc<Guard>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

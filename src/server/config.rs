@@ -1,8 +1,11 @@
 //! Settings from `Leptos.toml` and the environment.
 
+use std::num::NonZeroU32;
+
 use leptos::config::LeptosOptions;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/inbox.db";
+pub const DEFAULT_AUTH_FAILURES_PER_MINUTE: NonZeroU32 = NonZeroU32::new(20).expect("above 0");
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -11,6 +14,12 @@ pub struct Config {
     /// `PUBLIC_URL`: how the outside world reaches this server, for the URLs it prints.
     /// Defaults to `http://<site address>`.
     pub public_url: Option<String>,
+    /// `TRUST_PROXY_HEADERS=true`: take the client address from `X-Forwarded-For` (set it
+    /// only behind a proxy that writes that header).
+    pub trust_proxy: bool,
+    /// `AUTH_FAILURES_PER_MINUTE` (default 20): failed token or API-key checks allowed per
+    /// client address before it gets 429.
+    pub auth_failures_per_minute: NonZeroU32,
     pub leptos: LeptosOptions,
 }
 
@@ -26,6 +35,21 @@ impl Config {
             database_url: non_empty_env("DATABASE_URL")
                 .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
             public_url: non_empty_env("PUBLIC_URL"),
+            trust_proxy: match non_empty_env("TRUST_PROXY_HEADERS").as_deref() {
+                None | Some("false" | "0") => false,
+                Some("true" | "1") => true,
+                Some(other) => {
+                    return Err(format!(
+                        "TRUST_PROXY_HEADERS must be true or false, not {other:?}"
+                    ))
+                }
+            },
+            auth_failures_per_minute: match non_empty_env("AUTH_FAILURES_PER_MINUTE") {
+                None => DEFAULT_AUTH_FAILURES_PER_MINUTE,
+                Some(n) => n.parse().map_err(|_| {
+                    format!("AUTH_FAILURES_PER_MINUTE must be a whole number above 0, not {n:?}")
+                })?,
+            },
             leptos: conf.leptos_options,
         })
     }

@@ -20,6 +20,8 @@ pub enum AppError {
     PayloadTooLarge(String),
     #[error("{0}")]
     Unprocessable(String),
+    #[error("too many failed attempts from this address; try again in {retry_after} seconds")]
+    TooManyRequests { retry_after: u64 },
     #[error("internal error")]
     Internal(String),
 }
@@ -34,6 +36,7 @@ impl AppError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -48,6 +51,7 @@ impl AppError {
             Self::Conflict(_) => "Conflict",
             Self::PayloadTooLarge(_) => "Payload Too Large",
             Self::Unprocessable(_) => "Unprocessable Entity",
+            Self::TooManyRequests { .. } => "Too Many Requests",
             Self::Internal(_) => "Internal Server Error",
         }
     }
@@ -74,6 +78,12 @@ impl IntoResponse for AppError {
             tracing::error!(%cause, "internal error");
         }
         let body = serde_json::json!({ "error": self.title(), "message": self.to_string() });
-        (self.status(), Json(body)).into_response()
+        let mut response = (self.status(), Json(body)).into_response();
+        if let Self::TooManyRequests { retry_after } = self {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, retry_after.into());
+        }
+        response
     }
 }

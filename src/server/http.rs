@@ -2,19 +2,29 @@
 //! and static files.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 use crate::app::{shell, App};
+use crate::server::access::RequestAccess;
 use crate::server::config::Config;
+use crate::server::security::{self, Guard, API_BODY_LIMIT, RPC_BODY_LIMIT};
 use crate::server::store::Store;
 use crate::server::{AppError, AppState};
 
@@ -27,10 +37,16 @@ pub async fn state(config: &Config) -> Result<AppState, AppError> {
         .unwrap_or_else(|| format!("http://{}", config.leptos.site_addr))
         .trim_end_matches('/')
         .to_string();
+    let guard = Guard::new(
+        &public_url,
+        config.trust_proxy,
+        config.auth_failures_per_minute,
+    );
     Ok(AppState {
         store,
         leptos: config.leptos.clone(),
         public_url,
+        guard: Arc::new(guard),
     })
 }
 
@@ -60,21 +76,56 @@ pub fn router(state: AppState) -> Router {
         .precompressed_gzip()
         .not_found_service(get(not_found));
 
-    let context_state = state.clone();
-    Router::new()
+    let api = Router::new()
         .route("/healthz", get(healthz))
         .nest("/api/v1", crate::server::api::router())
+        .layer(RequestBodyLimitLayer::new(API_BODY_LIMIT));
+    // Cross-origin reads are answered only where the security layer has resolved a token
+    // in the path and admitted the request's origin; server functions are same-origin.
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(|_, parts| {
+            parts
+                .extensions
+                .get::<RequestAccess>()
+                .is_some_and(RequestAccess::admitted)
+        }))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE, header::ACCEPT])
+        .max_age(Duration::from_secs(600));
+    let context_state = state.clone();
+    let app = Router::new()
         .leptos_routes_with_context(
             &state,
             routes,
-            move || {
-                provide_context(context_state.clone());
-                provide_context(crate::server::access::RequestAccess::default());
-            },
+            move || provide_context(context_state.clone()),
             move || shell(leptos.clone()),
         )
         .nest_service(&format!("/{}", state.leptos.site_pkg_dir), pkg)
         .fallback_service(assets)
+        .layer(RequestBodyLimitLayer::new(RPC_BODY_LIMIT))
+        .layer(cors);
+    api.merge(app)
+        // A bug answers 500 with the route class's error, not a dropped connection.
+        .layer(CatchPanicLayer::custom(|_| {
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::layer,
+        ))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &axum::extract::Request| {
+                    tracing::info_span!(
+                        "request",
+                        method = %req.method(),
+                        path = %security::redact(req.uri().path()),
+                    )
+                })
+                .on_request(())
+                .on_response(DefaultOnResponse::new().level(Level::DEBUG))
+                .on_failure(DefaultOnFailure::new().level(Level::ERROR)),
+        )
         .with_state(state)
 }
 
@@ -97,16 +148,26 @@ async fn healthz(State(state): State<AppState>) -> Response {
 }
 
 async fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, Html(NOT_FOUND_PAGE)).into_response()
+    (
+        StatusCode::NOT_FOUND,
+        Html(security::notice_page(
+            "Not found",
+            "There is nothing at this address.",
+        )),
+    )
+        .into_response()
 }
 
 /// Binds `addr` and serves until Ctrl-C or SIGTERM.
 pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
 }
 
 async fn shutdown_signal() {
@@ -127,6 +188,3 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
 }
-
-/// The 404 page for paths outside the app: small, self-contained, light or dark.
-const NOT_FOUND_PAGE: &str = r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light dark"><title>Not found</title><style>body{margin:0;min-height:100vh;display:grid;place-items:center;font:15px/1.5 system-ui,sans-serif;background:light-dark(#f4f5f7,#111315);color:light-dark(#1d2125,#e6e8ea)}main{padding:2rem 2.5rem;border-radius:14px;background:light-dark(#fff,#1b1e21);box-shadow:0 1px 3px #0002}h1{margin:0 0 .4rem;font-size:1.2rem}p{margin:0;opacity:.75}</style></head><body><main><h1>Not found</h1><p>There is nothing at this address.</p></main></body></html>"#;

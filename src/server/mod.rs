@@ -9,6 +9,7 @@ pub mod demo;
 pub mod error;
 pub mod http;
 pub mod secret;
+pub mod security;
 pub mod store;
 
 pub use app_state::AppState;

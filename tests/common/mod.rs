@@ -35,9 +35,13 @@ impl TestServer {
         let config = Config {
             database_url: format!("sqlite://{}/inbox.db", dir.path().display()),
             public_url: Some(base.clone()),
+            trust_proxy: false,
+            auth_failures_per_minute: inbox_embed::server::config::DEFAULT_AUTH_FAILURES_PER_MINUTE,
             leptos: LeptosOptions::builder()
                 .output_name("inbox-embed")
-                .site_root("target/site")
+                // Static files straight from public/: the same on a machine that has not
+                // built the site yet.
+                .site_root("public")
                 .hash_files(false)
                 .site_addr(addr)
                 .build(),
@@ -45,7 +49,12 @@ impl TestServer {
         let app_state = state(&config).await.expect("server state");
         let app = router(app_state.clone());
         tokio::spawn(async move {
-            axum::serve(listener, app).await.expect("server runs");
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .expect("server runs");
         });
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -149,6 +158,7 @@ impl Resp {
             409 => "Conflict",
             413 => "Payload Too Large",
             422 => "Unprocessable Entity",
+            429 => "Too Many Requests",
             other => panic!("no error title known for {other}"),
         };
         assert_eq!(

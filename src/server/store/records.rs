@@ -81,7 +81,7 @@ pub struct EmbedToken {
     pub name: String,
     pub scope: TokenScope,
     pub assigned_user_id: Option<Uuid>,
-    pub allowed_origins: Vec<String>,
+    pub allowed_origins: Vec<crate::model::OriginPattern>,
     pub theme: Theme,
     pub language: String,
     pub expires_at: Option<DateTime<Utc>>,
@@ -234,13 +234,24 @@ pub struct NewMessage {
     pub created_at: Option<DateTime<Utc>>,
 }
 
+/// Changes to an embed token: already validated by its caller; `None` keeps a field.
+#[derive(Debug, Clone, Default)]
+pub struct EmbedTokenUpdate {
+    pub name: Option<String>,
+    pub allowed_origins: Option<Vec<crate::model::OriginPattern>>,
+    pub theme: Option<Theme>,
+    pub language: Option<String>,
+    /// `Some(None)` removes the expiry.
+    pub expires_at: Option<Option<DateTime<Utc>>>,
+}
+
 /// An embed token to mint: already validated by its caller.
 #[derive(Debug, Clone)]
 pub struct NewEmbedToken {
     pub name: String,
     pub scope: TokenScope,
     pub assigned_user_id: Option<Uuid>,
-    pub allowed_origins: Vec<String>,
+    pub allowed_origins: Vec<crate::model::OriginPattern>,
     pub theme: Theme,
     pub language: String,
     pub expires_at: Option<DateTime<Utc>>,

@@ -5,7 +5,7 @@ use sqlx::FromRow;
 use uuid::Uuid;
 
 use super::*;
-use crate::model::{Scope, ScopeKind, ScopeType, Theme};
+use crate::model::{OriginPattern, Scope, ScopeKind, ScopeType, Theme};
 use crate::server::secret::{
     hash_secret, hashes_match, looks_like_embed_token, Secret, SecretKind,
 };
@@ -39,7 +39,7 @@ impl From<TokenRow> for EmbedToken {
                 id: parse_opt_id(r.scope_id),
             },
             assigned_user_id: parse_opt_id(r.assigned_user_id),
-            allowed_origins: serde_json::from_str(&r.allowed_origins_json).unwrap_or_default(),
+            allowed_origins: decode_origins(&r.id, &r.allowed_origins_json),
             theme: Theme::parse(&r.theme).unwrap_or(Theme::System),
             language: r.language,
             expires_at: r.expires_at.map(crate::model::from_millis),
@@ -48,6 +48,24 @@ impl From<TokenRow> for EmbedToken {
             last_used_at: r.last_used_at.map(crate::model::from_millis),
         }
     }
+}
+
+/// The stored list, each entry parsed again. An entry that no longer parses becomes a
+/// pattern that matches nothing, so a damaged list never widens to "any origin".
+fn decode_origins(token_id: &str, json: &str) -> Vec<OriginPattern> {
+    let entries: Vec<String> = serde_json::from_str(json).unwrap_or_else(|e| {
+        tracing::error!(token_id, error = %e, "unreadable allowed_origins");
+        vec![String::new()]
+    });
+    entries
+        .iter()
+        .map(|entry| {
+            OriginPattern::parse(entry).unwrap_or_else(|e| {
+                tracing::error!(token_id, error = %e, "stored allowed origin refused");
+                OriginPattern::parse("https://refused.invalid").expect("a valid pattern")
+            })
+        })
+        .collect()
 }
 
 /// Why a presented token opens nothing.
@@ -171,6 +189,40 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await?;
         row.map(Into::into).ok_or(AppError::NotFound("embed token"))
+    }
+
+    /// Changes a token's settings; `None` leaves a field as it is. Takes effect on the
+    /// token's next request.
+    pub async fn update_embed_token(
+        &self,
+        project_id: Uuid,
+        id: Uuid,
+        update: EmbedTokenUpdate,
+    ) -> Result<EmbedToken> {
+        self.embed_token(project_id, id).await?;
+        sqlx::query(
+            "UPDATE embed_tokens SET
+                name = coalesce(?, name),
+                allowed_origins_json = coalesce(?, allowed_origins_json),
+                theme = coalesce(?, theme),
+                language = coalesce(?, language),
+                expires_at = CASE WHEN ? THEN ? ELSE expires_at END
+             WHERE id = ?",
+        )
+        .bind(update.name)
+        .bind(
+            update
+                .allowed_origins
+                .map(|o| serde_json::to_string(&o).expect("patterns serialise")),
+        )
+        .bind(update.theme.map(|t| t.as_str()))
+        .bind(update.language)
+        .bind(update.expires_at.is_some())
+        .bind(update.expires_at.flatten().map(ms))
+        .bind(id.to_string())
+        .execute(&self.pool)
+        .await?;
+        self.embed_token(project_id, id).await
     }
 
     /// Revokes a token; revoking twice keeps the first instant.
