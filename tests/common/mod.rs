@@ -26,13 +26,27 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// A server that lets one address fail credential checks many times: for tests that
+    /// try many bad tokens or keys on purpose.
+    pub async fn start_lenient() -> Self {
+        Self::start_with(|c| {
+            c.auth_failures_per_minute = std::num::NonZeroU32::new(10_000).expect("above 0")
+        })
+        .await
+    }
+
+    /// A server whose configuration `adjust` changes first.
+    pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local addr");
         let base = format!("http://{addr}");
-        let config = Config {
+        let mut config = Config {
             database_url: format!("sqlite://{}/inbox.db", dir.path().display()),
             public_url: Some(base.clone()),
             trust_proxy: false,
@@ -46,6 +60,7 @@ impl TestServer {
                 .site_addr(addr)
                 .build(),
         };
+        adjust(&mut config);
         let app_state = state(&config).await.expect("server state");
         let app = router(app_state.clone());
         tokio::spawn(async move {
