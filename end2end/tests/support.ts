@@ -45,6 +45,8 @@ export interface EmbedToken {
 export interface TokenOptions {
   theme?: Theme;
   expires_at?: string;
+  /** Origins that may frame the embed (`scheme://host[:port]`, optionally `*.` in front). */
+  allowed_origins?: string[];
 }
 
 export interface SeededInbox {
@@ -232,4 +234,157 @@ export async function expectThread(page: Page, conversation: SeededConversation)
 
 export function currentUrl(page: Page): URL {
   return new URL(page.url());
+}
+
+// ---- text as the app renders it ----
+
+/** The first `max` characters (Unicode scalar values, as Rust's `chars()` counts them). */
+export function clipChars(text: string, max: number): string {
+  return Array.from(text).slice(0, max).join('');
+}
+
+/** One run of WhatsApp-formatted text: what src/model/format.rs `Segment` holds. */
+export interface Segment {
+  text: string;
+  bold: boolean;
+  italic: boolean;
+  strike: boolean;
+  mono: boolean;
+  /** http(s), mailto and tel links only. */
+  href?: string;
+}
+
+type Style = Omit<Segment, 'text' | 'href'>;
+
+// Rust's char::is_whitespace is Unicode White_Space (JavaScript's \s differs: it has U+FEFF).
+const isWhitespace = (c: string | undefined): boolean => c !== undefined && /^\p{White_Space}$/u.test(c);
+const isAsciiPunctuation = (c: string): boolean => /^[!-/:-@[-`{-~]$/.test(c);
+const isBoundary = (c: string | undefined): boolean =>
+  c === undefined || isWhitespace(c) || isAsciiPunctuation(c);
+const isFence = (chars: string[], i: number): boolean =>
+  chars[i] === '`' && chars[i + 1] === '`' && chars[i + 2] === '`';
+const utf8Length = (c: string): number => Buffer.byteLength(c, 'utf8');
+const asciiLower = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
+const LINK_PREFIXES = ['https://', 'http://', 'mailto:', 'tel:'];
+const LINK_TRAILERS = new Set(['.', ',', ';', ':', '!', '?', ')', ']', '"', "'"]);
+
+/**
+ * A line-by-line port of `parse_formatting` in src/model/format.rs: `*bold*`, `_italic_`,
+ * `~strike~`, ```` ```mono``` ```` (markers pair on one line, at word boundaries, around
+ * non-blank text) and bare http(s)/mailto/tel links. The app renders each segment as a text
+ * node (links as <a href>), so a message's textContent is `plainText(content)`.
+ */
+export function parseFormatting(text: string): Segment[] {
+  const out: Segment[] = [];
+  parseInto(Array.from(text), { bold: false, italic: false, strike: false, mono: false }, out);
+  return out;
+}
+
+/** The text a reader sees once the formatting markers are gone (format.rs `plain_text`). */
+export function plainText(text: string): string {
+  return parseFormatting(text)
+    .map((s) => s.text)
+    .join('');
+}
+
+/** The hrefs of the links the app makes in this text, in order. */
+export function formattedLinks(text: string): string[] {
+  return parseFormatting(text).flatMap((s) => (s.href === undefined ? [] : [s.href]));
+}
+
+function parseInto(chars: string[], style: Style, out: Segment[]): void {
+  let plain = '';
+  let i = 0;
+  while (i < chars.length) {
+    if (isFence(chars, i)) {
+      const end = findFence(chars, i + 3);
+      if (end !== undefined) {
+        flushPlain(plain, style, out);
+        plain = '';
+        out.push({ text: chars.slice(i + 3, end).join(''), ...style, mono: true });
+        i = end + 3;
+        continue;
+      }
+    }
+    const marker = chars[i];
+    if ((marker === '*' || marker === '_' || marker === '~') && opensAt(chars, i)) {
+      const end = findClosing(chars, i, marker);
+      if (end !== undefined) {
+        flushPlain(plain, style, out);
+        plain = '';
+        const inner =
+          marker === '*' ? { ...style, bold: true } : marker === '_' ? { ...style, italic: true } : { ...style, strike: true };
+        parseInto(chars.slice(i + 1, end), inner, out);
+        i = end + 1;
+        continue;
+      }
+    }
+    plain += chars[i];
+    i += 1;
+  }
+  flushPlain(plain, style, out);
+}
+
+function opensAt(chars: string[], i: number): boolean {
+  const before = i === 0 ? undefined : chars[i - 1];
+  return isBoundary(before) && chars[i + 1] !== undefined && !isWhitespace(chars[i + 1]);
+}
+
+function findClosing(chars: string[], open: number, marker: string): number | undefined {
+  for (let j = open + 2; j < chars.length; j++) {
+    if (chars[j] === '\n') return undefined;
+    if (chars[j] === marker && !isWhitespace(chars[j - 1]) && isBoundary(chars[j + 1])) return j;
+  }
+  return undefined;
+}
+
+function findFence(chars: string[], from: number): number | undefined {
+  for (let j = from + 1; j < Math.max(chars.length - 2, 0); j++) {
+    if (isFence(chars, j)) return j;
+  }
+  return undefined;
+}
+
+/** `rest.get(..8.min(rest.len()))`: the first 8 bytes, or "" when they split a character. */
+function firstEightBytes(rest: string[]): string {
+  const total = rest.reduce((n, c) => n + utf8Length(c), 0);
+  const want = Math.min(8, total);
+  let bytes = 0;
+  let taken = '';
+  for (const c of rest) {
+    if (bytes >= want) break;
+    bytes += utf8Length(c);
+    taken += c;
+  }
+  return bytes === want ? taken : '';
+}
+
+function flushPlain(plain: string, style: Style, out: Segment[]): void {
+  if (plain === '') return;
+  let rest = Array.from(plain);
+  let pending = '';
+  while (rest.length > 0) {
+    const last = pending === '' ? undefined : Array.from(pending).pop();
+    const atWordStart = last === undefined || isWhitespace(last) || '([<"\''.includes(last);
+    const lower = asciiLower(firstEightBytes(rest));
+    const prefix = LINK_PREFIXES.find((p) => lower.startsWith(p));
+    if (atWordStart && prefix !== undefined) {
+      const space = rest.findIndex((c) => isWhitespace(c));
+      const word = rest.slice(0, space === -1 ? rest.length : space);
+      while (word.length > 0 && LINK_TRAILERS.has(word[word.length - 1])) word.pop();
+      // The prefix is ASCII, so counting characters here is counting bytes there.
+      if (word.length > prefix.length) {
+        if (pending !== '') out.push({ text: pending, ...style });
+        pending = '';
+        const link = word.join('');
+        out.push({ text: link, ...style, href: link });
+        rest = rest.slice(word.length);
+        continue;
+      }
+    }
+    pending += rest[0];
+    rest = rest.slice(1);
+  }
+  if (pending !== '') out.push({ text: pending, ...style });
 }
