@@ -160,6 +160,18 @@ fn assert_scripts_carry_the_nonce(got: &Got, what: &str) {
     for s in &scripts {
         assert_eq!(s.attr("nonce"), Some(nonce), "{what}: {s:?}");
     }
+    // A module preload is a script fetch too: without the nonce the browser refuses it.
+    let preloads: Vec<Element> = elements(&got.body)
+        .into_iter()
+        .filter(|e| e.name == "link" && e.attr("rel") == Some("modulepreload"))
+        .collect();
+    assert_eq!(preloads.len(), 1, "{what}: one module preload");
+    assert_eq!(
+        preloads[0].attr("nonce"),
+        Some(nonce),
+        "{what}: {:?}",
+        preloads[0]
+    );
 }
 
 /// One row of the header matrix: what a route class sends.

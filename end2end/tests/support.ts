@@ -243,6 +243,11 @@ export function clipChars(text: string, max: number): string {
   return Array.from(text).slice(0, max).join('');
 }
 
+/** Rust's `str::trim` (Unicode White_Space; unlike String.prototype.trim, U+FEFF stays). */
+export function rustTrim(text: string): string {
+  return text.replace(/^\p{White_Space}+|\p{White_Space}+$/gu, '');
+}
+
 /** One run of WhatsApp-formatted text: what src/model/format.rs `Segment` holds. */
 export interface Segment {
   text: string;

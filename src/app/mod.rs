@@ -37,16 +37,68 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark" />
                 <meta name="referrer" content="no-referrer" />
                 // Before first paint: the saved theme, unless `?mode=` fixed it.
-                <script nonce=nonce>{theme::boot_script()}</script>
+                <script nonce=nonce.clone()>{theme::boot_script()}</script>
                 <HashedStylesheet options=options.clone() id="leptos" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                <HydrationScripts options />
+                <Hydration options=options.clone() nonce=nonce />
                 <MetaTags />
             </head>
             <body>
                 <App />
             </body>
         </html>
+    }
+}
+
+/// Loads the wasm bundle and hydrates, as Leptos's `HydrationScripts` does, with the
+/// nonce on the module preload too: leptos 0.8 puts it in the preload's `crossorigin`
+/// attribute, where a nonce-only `script-src` refuses the preload.
+#[component]
+fn Hydration(options: LeptosOptions, nonce: Option<Nonce>) -> impl IntoView {
+    let (js, wasm) = pkg_file_names(&options);
+    let pkg = options.site_pkg_dir.to_string();
+    let js = format!("/{pkg}/{js}.js");
+    let wasm = format!("/{pkg}/{wasm}.wasm");
+    let boot = format!(
+        "import({js:?}).then(async m=>{{await m.default({{module_or_path:{wasm:?}}});m.hydrate()}})"
+    );
+    view! {
+        <link rel="modulepreload" href=js nonce=nonce.clone() />
+        <link rel="preload" href=wasm r#as="fetch" r#type="application/wasm" crossorigin="" />
+        <script type="module" nonce=nonce>{boot}</script>
+    }
+}
+
+/// The bundle's file names: with hashes from the hash file cargo-leptos writes next to the
+/// binary, or plain (a plain `cargo build` names the wasm `<name>_bg`).
+fn pkg_file_names(options: &LeptosOptions) -> (String, String) {
+    let name = options.output_name.to_string();
+    if !options.hash_files {
+        let wasm = if option_env!("LEPTOS_OUTPUT_NAME").is_some() {
+            name.clone()
+        } else {
+            format!("{name}_bg")
+        };
+        return (name, wasm);
+    }
+    let hashes = std::env::current_exe()
+        .ok()
+        .and_then(|exe| {
+            std::fs::read_to_string(exe.parent()?.join(options.hash_file.as_ref())).ok()
+        })
+        .unwrap_or_default();
+    let hash = |kind: &str| {
+        hashes.lines().find_map(|line| {
+            let (file, hash) = line.split_once(':')?;
+            (file.trim() == kind).then(|| format!("{name}.{}", hash.trim()))
+        })
+    };
+    match (hash("js"), hash("wasm")) {
+        (Some(js), Some(wasm)) => (js, wasm),
+        _ => {
+            leptos::logging::error!("file hashing is on but the hash file is missing");
+            (name.clone(), name)
+        }
     }
 }
 

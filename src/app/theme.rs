@@ -43,7 +43,11 @@ impl ThemeState {
         #[cfg(feature = "hydrate")]
         {
             use gloo_storage::{LocalStorage, Storage};
-            if let Err(e) = LocalStorage::set(THEME_STORAGE_KEY, theme.as_str()) {
+            // gloo-storage panics when touching `localStorage` throws (storage blocked
+            // for third-party frames): ask first.
+            if !matches!(window().local_storage(), Ok(Some(_))) {
+                leptos::logging::warn!("theme not saved: storage is not available here");
+            } else if let Err(e) = LocalStorage::set(THEME_STORAGE_KEY, theme.as_str()) {
                 leptos::logging::warn!("theme not saved: {e}");
             }
         }
