@@ -41,6 +41,35 @@ impl Got {
         })
     }
 
+    /// Asserts CSP directives and headers (`None`: absent).
+    #[track_caller]
+    fn expect(
+        &self,
+        what: &str,
+        directives: &[(&str, Option<&str>)],
+        headers: &[(&str, Option<&str>)],
+    ) {
+        for (name, want) in directives {
+            assert_eq!(
+                self.directive(name).as_deref(),
+                *want,
+                "{what}: CSP {name} in {}",
+                self.csp()
+            );
+        }
+        for (name, want) in headers {
+            assert_eq!(self.header(name), *want, "{what}: {name}");
+        }
+    }
+
+    /// A CORS answer for `origin`, varying by origin.
+    #[track_caller]
+    fn expect_cors(&self, origin: &str) {
+        assert_eq!(self.header("access-control-allow-origin"), Some(origin));
+        let vary = self.header("vary").unwrap_or_default().to_ascii_lowercase();
+        assert!(vary.contains("origin"), "Vary: {vary}");
+    }
+
     fn json(&self) -> Value {
         serde_json::from_str(&self.body)
             .unwrap_or_else(|_| panic!("not JSON ({}): {}", self.status, self.body))
@@ -114,6 +143,26 @@ fn urlencode(text: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// `load_session` for `token`, called from a page of `origin`.
+async fn session(server: &TestServer, token: &str, origin: &str) -> Got {
+    server
+        .rpc("load_session", &[("token", token)], &[("origin", origin)])
+        .await
+}
+
+/// `GET /api/v1/project` with `key`, from `client`.
+async fn get_project(client: &reqwest::Client, base: &str, key: &str) -> Got {
+    let auth = format!("Bearer {key}");
+    send(
+        client,
+        Method::GET,
+        &format!("{base}/api/v1/project"),
+        &[("authorization", &auth)],
+        None,
+    )
+    .await
 }
 
 /// A project with one conversation of one message, and the API client.
@@ -239,14 +288,7 @@ async fn every_route_class_sends_its_headers() {
         .await;
     let revoked_page = server.get_with(&format!("/embed/{revoked}"), &[]).await;
     let rpc = server.rpc("load_session", &[("token", &framed)], &[]).await;
-    let api_ok = send(
-        &server.http,
-        Method::GET,
-        &format!("{}/api/v1/project", server.base),
-        &[("authorization", &format!("Bearer {}", api.key))],
-        None,
-    )
-    .await;
+    let api_ok = get_project(&server.http, &server.base, &api.key).await;
     let api_401 = server.get_with("/api/v1/project", &[]).await;
     let health = server.get_with("/healthz", &[]).await;
     let asset = server.get_with("/favicon.svg", &[]).await;
@@ -301,30 +343,21 @@ async fn every_route_class_sends_its_headers() {
         ("401 page, revoked", &revoked_page, 401, None),
     ] {
         assert_eq!(got.status, status, "{what}: {}", got.body);
-        assert_eq!(got.directive("frame-ancestors").as_deref(), frame, "{what}");
-        assert_eq!(got.header("x-frame-options"), None, "{what}");
-        assert_eq!(
-            got.directive("default-src").as_deref(),
-            Some("'self'"),
-            "{what}"
+        got.expect(
+            what,
+            &[
+                ("frame-ancestors", frame),
+                ("default-src", Some("'self'")),
+                ("object-src", Some("'none'")),
+                ("base-uri", Some("'none'")),
+            ],
+            &[
+                ("x-frame-options", None),
+                ("referrer-policy", Some("no-referrer")),
+                ("x-content-type-options", Some("nosniff")),
+                ("cache-control", Some("no-store")),
+            ],
         );
-        assert_eq!(
-            got.directive("object-src").as_deref(),
-            Some("'none'"),
-            "{what}"
-        );
-        assert_eq!(
-            got.directive("base-uri").as_deref(),
-            Some("'none'"),
-            "{what}"
-        );
-        assert_eq!(got.header("referrer-policy"), Some("no-referrer"), "{what}");
-        assert_eq!(
-            got.header("x-content-type-options"),
-            Some("nosniff"),
-            "{what}"
-        );
-        assert_eq!(got.header("cache-control"), Some("no-store"), "{what}");
         assert_scripts_carry_the_nonce(got, what);
     }
     // Each response its own nonce.
@@ -346,38 +379,28 @@ async fn every_route_class_sends_its_headers() {
         ("404 page", &missing, 404),
     ] {
         assert_eq!(got.status, status, "{what}: {}", got.body);
-        assert_eq!(
-            got.directive("frame-ancestors").as_deref(),
-            Some("'none'"),
-            "{what}"
+        got.expect(
+            what,
+            &[("frame-ancestors", Some("'none'"))],
+            &[
+                ("x-frame-options", Some("DENY")),
+                ("referrer-policy", Some("no-referrer")),
+                ("x-content-type-options", Some("nosniff")),
+            ],
         );
-        assert_eq!(got.header("x-frame-options"), Some("DENY"), "{what}");
-        assert_eq!(
-            got.header("x-content-type-options"),
-            Some("nosniff"),
-            "{what}"
-        );
-        assert_eq!(got.header("referrer-policy"), Some("no-referrer"), "{what}");
     }
     for (what, got) in [
         ("server function", &rpc),
         ("API", &api_ok),
         ("health", &health),
-        ("static asset", &asset),
     ] {
-        assert_eq!(
-            got.directive("default-src").as_deref(),
-            Some("'none'"),
-            "{what}"
+        got.expect(
+            what,
+            &[("default-src", Some("'none'"))],
+            &[("cache-control", Some("no-store"))],
         );
     }
-    for (what, got) in [
-        ("server function", &rpc),
-        ("API", &api_ok),
-        ("API 401", &api_401),
-    ] {
-        assert_eq!(got.header("cache-control"), Some("no-store"), "{what}");
-    }
+    asset.expect("static asset", &[("default-src", Some("'none'"))], &[]);
     assert_scripts_carry_the_nonce(&home, "home page");
     // The 404 page's inline style is allowed by its hash, and nothing else inline.
     let style = &missing.body[missing.body.find("<style>").expect("inline style") + 7
@@ -457,19 +480,16 @@ async fn the_origin_gate_admits_own_and_allowed_origins_only() {
     }
     // No list: any origin, as any framer.
     for origin in ["https://evil.example.com", "null"] {
-        let got = server
-            .rpc("load_session", &[("token", &open)], &[("origin", origin)])
-            .await;
+        let got = session(&server, &open, origin).await;
         assert_eq!(got.status, 200, "{origin}: {}", got.body);
     }
     // An invalid token is a 401 whatever the origin.
-    let got = server
-        .rpc(
-            "load_session",
-            &[("token", "iet_0000000000000000000000000000000x")],
-            &[("origin", "https://evil.example.com")],
-        )
-        .await;
+    let got = session(
+        &server,
+        "iet_0000000000000000000000000000000x",
+        "https://evil.example.com",
+    )
+    .await;
     assert_eq!(got.status, 401);
 
     // CORS: preflights answered for allowed origins only, with Vary: Origin.
@@ -489,13 +509,7 @@ async fn the_origin_gate_admits_own_and_allowed_origins_only() {
     };
     let allowed = preflight("https://app.example.com").await;
     assert_eq!(allowed.status, 200, "{}", allowed.body);
-    assert_eq!(
-        allowed.header("access-control-allow-origin"),
-        Some("https://app.example.com")
-    );
-    assert!(allowed
-        .header("vary")
-        .is_some_and(|v| v.to_ascii_lowercase().contains("origin")));
+    allowed.expect_cors("https://app.example.com");
     let foreign = preflight("https://evil.example.com").await;
     assert_eq!(foreign.status, 403);
     assert_eq!(foreign.header("access-control-allow-origin"), None);
@@ -505,13 +519,7 @@ async fn the_origin_gate_admits_own_and_allowed_origins_only() {
             &[("origin", "https://x.example.org")],
         )
         .await;
-    assert_eq!(
-        simple.header("access-control-allow-origin"),
-        Some("https://x.example.org")
-    );
-    assert!(simple
-        .header("vary")
-        .is_some_and(|v| v.to_ascii_lowercase().contains("origin")));
+    simple.expect_cors("https://x.example.org");
     // Server functions are the embed's own: no cross-origin preflight is answered.
     let rpc_preflight = send(
         &server.http,
@@ -538,21 +546,9 @@ async fn the_origin_gate_admits_own_and_allowed_origins_only() {
         patched.expect(200)["allowed_origins"],
         json!(["https://evil.example.com"])
     );
-    let evil = server
-        .rpc(
-            "load_session",
-            &[("token", &framed)],
-            &[("origin", "https://evil.example.com")],
-        )
-        .await;
+    let evil = session(&server, &framed, "https://evil.example.com").await;
     assert_eq!(evil.status, 200, "{}", evil.body);
-    let app = server
-        .rpc(
-            "load_session",
-            &[("token", &framed)],
-            &[("origin", "https://app.example.com")],
-        )
-        .await;
+    let app = session(&server, &framed, "https://app.example.com").await;
     assert_eq!(app.status, 403);
     // A bad entry in an update is refused by name, and changes nothing.
     let refused = api
@@ -675,14 +671,7 @@ async fn failed_credentials_are_limited_per_client_address() {
     assert_eq!(got.status, 429, "{}", got.text);
     assert_eq!(got.body["error"], "Too Many Requests");
     // Even a good key or token waits now, from this address.
-    let limited = send(
-        &server.http,
-        Method::GET,
-        &format!("{}/api/v1/project", server.base),
-        &[("authorization", &format!("Bearer {}", api.key))],
-        None,
-    )
-    .await;
+    let limited = get_project(&server.http, &server.base, &api.key).await;
     assert_eq!(limited.status, 429);
     let retry_after: u64 = limited
         .header("retry-after")
@@ -708,14 +697,7 @@ async fn failed_credentials_are_limited_per_client_address() {
         .local_address("127.0.0.2".parse::<IpAddr>().ok())
         .build()
         .expect("client");
-    let got = send(
-        &other,
-        Method::GET,
-        &format!("{}/api/v1/project", server.base),
-        &[("authorization", &format!("Bearer {}", api.key))],
-        None,
-    )
-    .await;
+    let got = get_project(&other, &server.base, &api.key).await;
     assert_eq!(got.status, 200, "{}", got.body);
     // After the wait, one more attempt is allowed.
     tokio::time::sleep(Duration::from_secs(retry_after)).await;
