@@ -512,12 +512,21 @@ mod tests {
         fn accepted_patterns_mean_their_csp_source(
             entry in entry(),
             origins in prop::collection::vec(
-                (prop::sample::select(vec!["http", "https"]), host(4), port()), 1..8),
+                (prop::sample::select(vec!["http", "https"]), 0..5u8, host(2), port()), 1..12),
         ) {
             if let Ok(pattern) = OriginPattern::parse(&entry) {
                 let source = pattern.to_string();
                 prop_assert_eq!(OriginPattern::parse(&source), Ok(pattern.clone()));
-                for (s, h, p) in origins {
+                for (s, near, other, p) in origins {
+                    // Hosts near the pattern's, where matching is decided, and others.
+                    let base = pattern.host.clone();
+                    let h = match near {
+                        0 => base,
+                        1 => format!("{other}.{base}"),
+                        2 => base.split_once('.').map_or(other, |(_, parent)| parent.to_string()),
+                        3 => format!("{other}{base}"),
+                        _ => other,
+                    };
                     let text = match p {
                         Some(p) => format!("{s}://{h}:{p}"),
                         None => format!("{s}://{h}"),
