@@ -1,7 +1,7 @@
 use clap::Parser;
 use inbox_embed::server::cli::{Cli, Command, ProjectCommand};
 use inbox_embed::server::config::Config;
-use inbox_embed::server::{demo, http};
+use inbox_embed::server::{demo, http, webhooks};
 
 #[tokio::main]
 async fn main() {
@@ -24,6 +24,7 @@ async fn run(cli: Cli) -> Result<(), String> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let addr = config.leptos.site_addr;
+            webhooks::spawn(state.store.clone(), config.webhooks.clone());
             http::serve(state, addr)
                 .await
                 .map_err(|e| format!("cannot serve on {addr}: {e}"))

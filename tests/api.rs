@@ -2114,3 +2114,82 @@ async fn search_ignores_letter_case_beyond_ascii() {
         assert_eq!(got, expected, "search={search}");
     }
 }
+
+#[tokio::test]
+async fn delivery_receipts_only_move_forward() {
+    let server = TestServer::start().await;
+    let api = server.project("Receipts").await;
+    let inbox = id_of(&api.inbox("WA", "whatsapp", None).await);
+    let contact = id_of(&api.contact("Ana", None).await);
+    let conversation = id_of(&api.conversation(&inbox, &contact, json!({})).await);
+    let sent = api
+        .message(
+            &conversation,
+            json!({ "direction": "outgoing", "content": "hola", "status": "pending" }),
+        )
+        .await;
+    let path = format!("/messages/{}", id_of(&sent));
+    let status = |r: &Resp| r.body["status"].as_str().unwrap_or_default().to_string();
+    for (receipt, now) in [
+        ("sent", "sent"),
+        ("delivered", "delivered"),
+        // A late "sent" is ignored, not an error.
+        ("sent", "delivered"),
+        ("read", "read"),
+        ("delivered", "read"),
+        // A read message cannot fail any more.
+        ("failed", "read"),
+        ("pending", "read"),
+    ] {
+        let r = api.patch(&path, json!({ "status": receipt })).await;
+        r.expect(200);
+        assert_eq!(status(&r), now, "after {receipt}");
+    }
+    assert_eq!(status(&api.get(&path).await), "read");
+    // The thread shows the same.
+    let thread = api
+        .walk(&format!("/conversations/{conversation}/messages"), 100)
+        .await;
+    assert_eq!(thread[0]["status"], "read");
+
+    // Failed carries its reason, and is final.
+    let other = api
+        .message(
+            &conversation,
+            json!({ "direction": "outgoing", "content": "second", "status": "pending" }),
+        )
+        .await;
+    let path = format!("/messages/{}", id_of(&other));
+    api.patch(&path, json!({ "status": "sent", "error": "x" }))
+        .await
+        .expect_error(422);
+    let failed = api
+        .patch(
+            &path,
+            json!({ "status": "failed", "error": "Message undeliverable (131026)" }),
+        )
+        .await;
+    assert_eq!(
+        failed.expect(200)["error"],
+        "Message undeliverable (131026)"
+    );
+    let late = api.patch(&path, json!({ "status": "delivered" })).await;
+    assert_eq!(status(&late), "failed");
+
+    // Bad input, and other projects' messages.
+    api.patch(&path, json!({ "status": "lost" }))
+        .await
+        .expect_error(422);
+    api.patch(&path, json!({ "state": "read" }))
+        .await
+        .expect_error(422);
+    api.patch("/messages/not-an-id", json!({ "status": "read" }))
+        .await
+        .expect_error(404);
+    let stranger = server.project("Other").await;
+    stranger
+        .patch(&path, json!({ "status": "read" }))
+        .await
+        .expect_error(404);
+    stranger.get(&path).await.expect_error(404);
+}

@@ -72,6 +72,27 @@ string_enum!(MessageStatus {
     Failed = "failed",
 });
 
+impl MessageStatus {
+    /// Whether a delivery receipt may move a message from `self` to `next`: only forward
+    /// along pending → sent → delivered → read, or to failed before delivery. A late or
+    /// repeated receipt is not a move.
+    pub fn advances_to(self, next: Self) -> bool {
+        let rank = |s: Self| match s {
+            Self::Pending => 0,
+            Self::Sent => 1,
+            Self::Delivered => 2,
+            Self::Read => 3,
+            Self::Failed => 4,
+        };
+        match (self, next) {
+            (Self::Failed, _) => false,
+            (Self::Pending | Self::Sent, Self::Failed) => true,
+            (_, Self::Failed) => false,
+            _ => rank(next) > rank(self),
+        }
+    }
+}
+
 string_enum!(SenderType { Contact = "contact", Agent = "agent", Bot = "bot" });
 
 string_enum!(Theme { System = "system", Light = "light", Dark = "dark" });
@@ -293,6 +314,9 @@ pub struct Message {
     pub status: MessageStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
+    /// Why it failed, when `status` is `failed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -409,4 +433,30 @@ pub struct ThreadPage {
 pub struct MessagePage {
     pub messages: Vec<Message>,
     pub older_cursor: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MessageStatus::{self, *};
+
+    #[test]
+    fn receipts_only_move_forward() {
+        let all = [Pending, Sent, Delivered, Read, Failed];
+        let forward: &[(MessageStatus, &[MessageStatus])] = &[
+            (Pending, &[Sent, Delivered, Read, Failed]),
+            (Sent, &[Delivered, Read, Failed]),
+            (Delivered, &[Read]),
+            (Read, &[]),
+            (Failed, &[]),
+        ];
+        for (from, to) in forward {
+            for next in all {
+                assert_eq!(
+                    from.advances_to(next),
+                    to.contains(&next),
+                    "{from} → {next}"
+                );
+            }
+        }
+    }
 }

@@ -1,8 +1,11 @@
 //! Settings from `Leptos.toml` and the environment.
 
 use std::num::NonZeroU32;
+use std::time::Duration;
 
 use leptos::config::LeptosOptions;
+
+use crate::server::webhooks::WebhookSettings;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/inbox.db";
 pub const DEFAULT_AUTH_FAILURES_PER_MINUTE: NonZeroU32 = NonZeroU32::new(20).expect("above 0");
@@ -20,6 +23,9 @@ pub struct Config {
     /// `AUTH_FAILURES_PER_MINUTE` (default 20): failed token or API-key checks allowed per
     /// client address before it gets 429.
     pub auth_failures_per_minute: NonZeroU32,
+    /// `WEBHOOK_TIMEOUT_SECS` (10) and `WEBHOOK_RETRY_HOURS` (25): how long a receiver may
+    /// take, and how long a delivery is retried.
+    pub webhooks: WebhookSettings,
     pub leptos: LeptosOptions,
 }
 
@@ -50,9 +56,31 @@ impl Config {
                     format!("AUTH_FAILURES_PER_MINUTE must be a whole number above 0, not {n:?}")
                 })?,
             },
+            webhooks: webhook_settings()?,
             leptos: conf.leptos_options,
         })
     }
+}
+
+fn webhook_settings() -> Result<WebhookSettings, String> {
+    let mut settings = WebhookSettings::default();
+    let number = |name: &str| -> Result<Option<u64>, String> {
+        non_empty_env(name)
+            .map(|v| {
+                v.parse::<u64>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| format!("{name} must be a whole number above 0, not {v:?}"))
+            })
+            .transpose()
+    };
+    if let Some(secs) = number("WEBHOOK_TIMEOUT_SECS")? {
+        settings.timeout = Duration::from_secs(secs);
+    }
+    if let Some(hours) = number("WEBHOOK_RETRY_HOURS")? {
+        settings.retry_window = Duration::from_secs(hours * 3600);
+    }
+    Ok(settings)
 }
 
 fn non_empty_env(name: &str) -> Option<String> {

@@ -348,6 +348,7 @@ impl World {
             },
             client_id: None,
             created_at: Some(at),
+            notify: false,
         };
         let asset = |file: &str| format!("{}/demo/{file}", self.public_url);
         match step.content {

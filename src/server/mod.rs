@@ -11,6 +11,7 @@ pub mod http;
 pub mod secret;
 pub mod security;
 pub mod store;
+pub mod webhooks;
 
 pub use app_state::AppState;
 pub use error::AppError;

@@ -51,6 +51,14 @@ impl TestServer {
             public_url: Some(base.clone()),
             trust_proxy: false,
             auth_failures_per_minute: inbox_embed::server::config::DEFAULT_AUTH_FAILURES_PER_MINUTE,
+            // Fast retries, so tests see a receiver fail and recover in moments.
+            webhooks: inbox_embed::server::webhooks::WebhookSettings {
+                timeout: Duration::from_millis(700),
+                first_retry: Duration::from_millis(100),
+                max_retry: Duration::from_millis(400),
+                retry_window: Duration::from_secs(60),
+                poll: Duration::from_millis(50),
+            },
             leptos: LeptosOptions::builder()
                 .output_name("inbox-embed")
                 // Static files straight from public/: the same on a machine that has not
@@ -63,6 +71,7 @@ impl TestServer {
         adjust(&mut config);
         let app_state = state(&config).await.expect("server state");
         let app = router(app_state.clone());
+        inbox_embed::server::webhooks::spawn(app_state.store.clone(), config.webhooks.clone());
         tokio::spawn(async move {
             axum::serve(
                 listener,

@@ -15,7 +15,7 @@ use crate::model::{
     MessageStatus, Scope, ScopeKind, Sender, SenderType, StatusFilter, TemplateRef,
 };
 use crate::server::store::{
-    now, Conversation, ConversationPatch, NewConversation, NewMessage, Page, Stored,
+    now, Actor, Conversation, ConversationPatch, NewConversation, NewMessage, Page, Stored,
 };
 
 /// WhatsApp's limit on a text message body.
@@ -31,6 +31,39 @@ pub fn router() -> Router<AppState> {
             "/conversations/{id}/messages",
             get(list_messages).post(create_message),
         )
+        .route("/messages/{id}", get(show_message).patch(receipt))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReceiptInput {
+    status: MessageStatus,
+    #[serde(default)]
+    error: Option<String>,
+}
+
+async fn show_message(
+    State(s): Api,
+    ApiProject(p): ApiProject,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Message>> {
+    Ok(Json(s.store.message(p.id, path_id(&id, "message")?).await?))
+}
+
+/// A delivery receipt from the channel: moves the status forward, ignores a late one.
+async fn receipt(
+    State(s): Api,
+    ApiProject(p): ApiProject,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<ReceiptInput>,
+) -> ApiResult<Json<Message>> {
+    let id = path_id(&id, "message")?;
+    let error = optional_text("error", input.error.as_deref(), 1000)?;
+    if error.is_some() && input.status != MessageStatus::Failed {
+        return Err(AppError::invalid("error goes only with status failed"));
+    }
+    let (message, _) = s.store.apply_receipt(p.id, id, input.status, error).await?;
+    Ok(Json(message))
 }
 
 fn project_scope(project_id: uuid::Uuid) -> Scope {
@@ -138,7 +171,11 @@ async fn update(
     ApiJson(patch): ApiJson<ConversationPatch>,
 ) -> ApiResult<Json<Conversation>> {
     let id = path_id(&id, "conversation")?;
-    Ok(Json(s.store.update_conversation(p.id, id, patch).await?))
+    Ok(Json(
+        s.store
+            .update_conversation(p.id, id, patch, Actor::Api)
+            .await?,
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -290,6 +327,8 @@ fn validate_message(input: MessageInput, contact_name: &str) -> ApiResult<NewMes
         status: input.status.unwrap_or(default_status),
         client_id,
         created_at: input.created_at,
+        // The host's backend wrote it: it knows already.
+        notify: false,
     })
 }
 

@@ -4,6 +4,7 @@
 mod conversations;
 mod directory;
 mod tokens;
+mod webhooks;
 
 use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .merge(directory::router())
         .merge(conversations::router())
         .merge(tokens::router())
+        .merge(webhooks::router())
         .fallback(|| async { AppError::NotFound("route") })
 }
 

@@ -334,11 +334,22 @@ impl Store {
         project_id: Uuid,
         id: Uuid,
         patch: ConversationPatch,
+        actor: Actor,
     ) -> Result<Conversation> {
-        let mut c = self.conversation(project_id, id).await?;
         if let Some(Some(user_id)) = patch.assigned_user_id {
             self.user(project_id, user_id).await?;
         }
+        let mut tx = self.write_transaction().await?;
+        let row: Option<ConversationRow> = sqlx::query_as(
+            "SELECT id, project_id, inbox_id, contact_id, status, handoff, assigned_user_id, unread_count, last_message_at, created_at
+             FROM conversations WHERE id = ? AND project_id = ?",
+        )
+        .bind(id.to_string())
+        .bind(project_id.to_string())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let mut c: Conversation = row.ok_or(AppError::NotFound("conversation"))?.into();
+        let previous_handoff = c.handoff;
         if let Some(status) = patch.status {
             c.status = status;
         }
@@ -355,8 +366,27 @@ impl Store {
         .bind(c.handoff.as_str())
         .bind(c.assigned_user_id.map(|id| id.to_string()))
         .bind(id.to_string())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        if c.handoff != previous_handoff {
+            let mut payload = serde_json::Map::new();
+            payload.insert("conversation".into(), serde_json::json!(c));
+            payload.insert("previous_handoff".into(), previous_handoff.as_str().into());
+            payload.insert("handoff".into(), c.handoff.as_str().into());
+            payload.insert("changed_by".into(), serde_json::json!(actor));
+            outbox::enqueue(
+                &mut tx,
+                project_id,
+                c.inbox_id,
+                "conversation.handoff_changed",
+                payload,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        if c.handoff != previous_handoff {
+            self.outbox_wake.notify_one();
+        }
         Ok(c)
     }
 }

@@ -65,6 +65,7 @@ impl Store {
                     sender: m.sender,
                     status: m.status,
                     client_id: m.client_id,
+                    error: None,
                     created_at: m
                         .created_at
                         .map(|at| crate::model::from_millis(ms(at)))

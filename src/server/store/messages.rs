@@ -25,6 +25,7 @@ struct MessageRow {
     sender_external_id: Option<String>,
     status: String,
     client_id: Option<String>,
+    error: Option<String>,
     created_at: i64,
 }
 
@@ -47,6 +48,7 @@ impl From<MessageRow> for Message {
             },
             status: MessageStatus::parse(&r.status).unwrap_or(MessageStatus::Sent),
             client_id: r.client_id,
+            error: r.error,
             created_at: crate::model::from_millis(r.created_at),
         }
     }
@@ -128,6 +130,7 @@ impl Store {
                 return Ok(Stored::Existing(existing));
             }
         }
+        let notify = new.notify;
         let message = Message {
             id: new_id(),
             conversation_id: conversation.id,
@@ -141,6 +144,7 @@ impl Store {
             sender: new.sender,
             status: new.status,
             client_id: new.client_id,
+            error: None,
             created_at: new
                 .created_at
                 .map(|at| crate::model::from_millis(ms(at)))
@@ -188,8 +192,83 @@ impl Store {
         .bind(conversation.id.to_string())
         .execute(&mut *tx)
         .await?;
+        if notify {
+            let contact: Option<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
+                "SELECT id, display_name, phone_number, identifier FROM contacts WHERE id = ?",
+            )
+            .bind(conversation.contact_id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+            let mut payload = serde_json::Map::new();
+            payload.insert("conversation_id".into(), conversation.id.to_string().into());
+            payload.insert("inbox_id".into(), conversation.inbox_id.to_string().into());
+            if let Some((id, name, phone, identifier)) = contact {
+                payload.insert(
+                    "contact".into(),
+                    serde_json::json!({ "id": id, "display_name": name, "phone_number": phone, "identifier": identifier }),
+                );
+            }
+            payload.insert("message".into(), serde_json::json!(message));
+            outbox::enqueue(
+                &mut tx,
+                conversation.project_id,
+                conversation.inbox_id,
+                "message.created",
+                payload,
+            )
+            .await?;
+        }
         tx.commit().await?;
+        if notify {
+            self.outbox_wake.notify_one();
+        }
         Ok(Stored::Created(message))
+    }
+
+    /// A message of the project's, by id.
+    pub async fn message(&self, project_id: Uuid, id: Uuid) -> Result<Message> {
+        let row: Option<MessageRow> = sqlx::query_as(
+            "SELECT m.* FROM messages m JOIN conversations c ON c.id = m.conversation_id
+             WHERE m.id = ? AND c.project_id = ?",
+        )
+        .bind(id.to_string())
+        .bind(project_id.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(Into::into).ok_or(AppError::NotFound("message"))
+    }
+
+    /// Applies a delivery receipt if it moves the status forward; a late or repeated one
+    /// leaves the message as it is. Returns the message and whether it changed.
+    pub async fn apply_receipt(
+        &self,
+        project_id: Uuid,
+        id: Uuid,
+        status: MessageStatus,
+        error: Option<String>,
+    ) -> Result<(Message, bool)> {
+        // Compare-and-set on the status read: a concurrent receipt makes it read again.
+        for _ in 0..5 {
+            let message = self.message(project_id, id).await?;
+            if !message.status.advances_to(status) {
+                return Ok((message, false));
+            }
+            let done = sqlx::query(
+                "UPDATE messages SET status = ?, error = ? WHERE id = ? AND status = ?",
+            )
+            .bind(status.as_str())
+            .bind(error.as_deref().filter(|_| status == MessageStatus::Failed))
+            .bind(id.to_string())
+            .bind(message.status.as_str())
+            .execute(&self.pool)
+            .await?;
+            if done.rows_affected() == 1 {
+                return Ok((self.message(project_id, id).await?, true));
+            }
+        }
+        Err(AppError::Conflict(
+            "the message changed too often; try again".into(),
+        ))
     }
 
     /// A page of a conversation's messages before `before`, returned oldest first.

@@ -4,12 +4,14 @@ mod conversations;
 mod directory;
 mod import;
 mod messages;
+mod outbox;
 mod records;
 mod tokens;
 
 pub use directory::*;
 pub use import::*;
 pub use messages::*;
+pub use outbox::*;
 pub use records::*;
 pub use tokens::*;
 
@@ -30,6 +32,8 @@ pub type Result<T> = std::result::Result<T, AppError>;
 #[derive(Clone)]
 pub struct Store {
     pool: SqlitePool,
+    /// Notified when a webhook delivery is queued, so the worker sends it at once.
+    outbox_wake: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Store {
@@ -60,7 +64,10 @@ impl Store {
             .run(&pool)
             .await
             .map_err(|e| AppError::Internal(format!("migration failed: {e}")))?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            outbox_wake: Default::default(),
+        })
     }
 
     /// A write transaction that takes the write lock at `BEGIN`, waiting out the busy
@@ -68,6 +75,10 @@ impl Store {
     /// ("database is locked", a 500) instead of waiting their turn.
     async fn write_transaction(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    pub fn outbox_wake(&self) -> std::sync::Arc<tokio::sync::Notify> {
+        self.outbox_wake.clone()
     }
 
     pub async fn ping(&self) -> Result<()> {

@@ -232,6 +232,22 @@ pub struct NewMessage {
     pub status: crate::model::MessageStatus,
     pub client_id: Option<String>,
     pub created_at: Option<DateTime<Utc>>,
+    /// Whether the inbox's webhook hears of it (a message an agent sent from the embed).
+    pub notify: bool,
+}
+
+/// Who made a change, as webhooks report it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Actor {
+    /// The host's backend, through the REST API.
+    Api,
+    /// An agent in the embed.
+    Agent {
+        name: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        external_id: Option<String>,
+    },
 }
 
 /// Changes to an embed token: already validated by its caller; `None` keeps a field.
