@@ -7,11 +7,14 @@ use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::model::{ConversationPage, Filters, MessagePage, SessionView, ThreadPage};
+use crate::model::{ConversationPage, Filters, Message, MessagePage, SessionView, ThreadPage};
 
 /// Page sizes: a screenful and a half of list rows; a few screens of messages.
 pub const LIST_PAGE: i64 = 40;
 pub const THREAD_PAGE: i64 = 50;
+/// WhatsApp's limit on a text message, and the API's limit on names.
+pub const MAX_TEXT_CHARS: usize = 4096;
+pub const MAX_NAME_CHARS: usize = 200;
 
 /// What can go wrong for the embed, as the browser learns it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -30,6 +33,8 @@ pub enum EmbedError {
     TooManyAttempts(u64),
     #[error("The request was too large.")]
     TooLarge,
+    #[error("{0}")]
+    Rejected(String),
     #[error("The inbox could not be reached: {0}")]
     Unavailable(String),
 }
@@ -92,6 +97,7 @@ mod backend {
                 EmbedError::ForeignOrigin => StatusCode::FORBIDDEN,
                 EmbedError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
                 EmbedError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+                EmbedError::Rejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 EmbedError::Unavailable(_) => StatusCode::INTERNAL_SERVER_ERROR,
             };
             if let Some(response) = &self.response {
@@ -219,7 +225,17 @@ pub async fn load_thread(token: String, conversation_id: String) -> Result<Threa
         .messages(conversation.id, None, THREAD_PAGE)
         .await
         .map_err(|e| req.internal(e))?;
+    let last_incoming = req
+        .store()
+        .last_incoming_at(conversation.id)
+        .await
+        .map_err(|e| req.internal(e))?;
     Ok(ThreadPage {
+        window: crate::model::ReplyWindow::of(
+            conversation.channel_type,
+            last_incoming,
+            crate::server::store::now(),
+        ),
         conversation,
         messages: page.messages,
         older_cursor: page.older_cursor,
@@ -244,6 +260,163 @@ pub async fn older_messages(
     let before = Cursor::decode(&before).map_err(|e| req.internal(e))?;
     req.store()
         .messages(conversation.id, Some(before), THREAD_PAGE)
+        .await
+        .map_err(|e| req.internal(e))
+}
+
+/// What an agent writes in the composer: a text, sent once however often it is retried
+/// (`client_id`), refused with the reason when it cannot be sent.
+#[server(prefix = "/rpc", endpoint = "send_message")]
+pub async fn send_message(
+    token: String,
+    conversation_id: Uuid,
+    text: String,
+    client_id: String,
+) -> Result<Message, EmbedError> {
+    use crate::model::{Direction, MessageKind, MessageStatus, ReplyWindow, Sender, SenderType};
+    use crate::server::store::{now, NewMessage, Stored};
+    let req = backend::Request::new()?;
+    let access = req.access(&token).await?;
+    let view = req
+        .store()
+        .conversation_view(&access.scope, conversation_id)
+        .await
+        .map_err(|e| req.internal(e))?;
+    let client_id = client_id.trim().to_string();
+    if client_id.is_empty() || client_id.chars().count() > 128 {
+        return Err(req.fail(EmbedError::Rejected(
+            "The message has no valid client id.".into(),
+        )));
+    }
+    let text = text.trim().to_string();
+    if text.is_empty() {
+        return Err(req.fail(EmbedError::Rejected("Write something first.".into())));
+    }
+    if text.chars().count() > MAX_TEXT_CHARS {
+        return Err(req.fail(EmbedError::Rejected(format!(
+            "A message can have at most {MAX_TEXT_CHARS} characters."
+        ))));
+    }
+    let last_incoming = req
+        .store()
+        .last_incoming_at(view.id)
+        .await
+        .map_err(|e| req.internal(e))?;
+    if !ReplyWindow::of(view.channel_type, last_incoming, now()).is_open(now()) {
+        return Err(req.fail(EmbedError::Rejected(
+            "WhatsApp allows free-form messages only within 24 hours of the contact's last message. Send an approved template instead.".into(),
+        )));
+    }
+    let conversation = req
+        .store()
+        .conversation(access.scope.project_id, view.id)
+        .await
+        .map_err(|e| req.internal(e))?;
+    let new = NewMessage {
+        direction: Direction::Outgoing,
+        kind: MessageKind::Text,
+        content: text,
+        media: None,
+        interactive: None,
+        location: None,
+        template: None,
+        sender: Sender {
+            sender_type: SenderType::Agent,
+            name: "Agent".into(),
+            external_id: None,
+        },
+        // Sent to the contact by the host's backend, which then reports receipts.
+        status: MessageStatus::Pending,
+        client_id: Some(client_id),
+        created_at: None,
+        notify: true,
+    };
+    match req
+        .store()
+        .create_message(&conversation, new)
+        .await
+        .map_err(|e| req.internal(e))?
+    {
+        Stored::Created(m) | Stored::Existing(m) => Ok(m),
+    }
+}
+
+/// Take over from the bot, or hand the conversation back to it.
+#[server(prefix = "/rpc", endpoint = "set_handoff")]
+pub async fn set_handoff(
+    token: String,
+    conversation_id: Uuid,
+    handoff: crate::model::Handoff,
+) -> Result<crate::model::Handoff, EmbedError> {
+    use crate::server::store::{Actor, ConversationPatch};
+    let req = backend::Request::new()?;
+    let access = req.access(&token).await?;
+    let view = req
+        .store()
+        .conversation_view(&access.scope, conversation_id)
+        .await
+        .map_err(|e| req.internal(e))?;
+    let patch = ConversationPatch {
+        handoff: Some(handoff),
+        ..Default::default()
+    };
+    let actor = Actor::Agent {
+        name: "Agent".into(),
+        external_id: None,
+    };
+    let updated = req
+        .store()
+        .update_conversation(access.scope.project_id, view.id, patch, actor)
+        .await
+        .map_err(|e| req.internal(e))?;
+    Ok(updated.handoff)
+}
+
+/// Renames the conversation's contact; returns the name as stored.
+#[server(prefix = "/rpc", endpoint = "rename_contact")]
+pub async fn rename_contact(
+    token: String,
+    conversation_id: Uuid,
+    display_name: String,
+) -> Result<String, EmbedError> {
+    use crate::server::store::ContactPatch;
+    let req = backend::Request::new()?;
+    let access = req.access(&token).await?;
+    let view = req
+        .store()
+        .conversation_view(&access.scope, conversation_id)
+        .await
+        .map_err(|e| req.internal(e))?;
+    let name = display_name.trim().to_string();
+    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
+        return Err(req.fail(EmbedError::Rejected(format!(
+            "A name has 1 to {MAX_NAME_CHARS} characters."
+        ))));
+    }
+    let patch = ContactPatch {
+        display_name: Some(name),
+        ..Default::default()
+    };
+    let contact = req
+        .store()
+        .update_contact(access.scope.project_id, view.contact.id, patch)
+        .await
+        .map_err(|e| req.internal(e))?;
+    Ok(contact.display_name)
+}
+
+/// The agent opened the conversation: its unread count drops to zero.
+#[server(prefix = "/rpc", endpoint = "mark_read")]
+pub async fn mark_read(token: String, conversation_id: Uuid) -> Result<(), EmbedError> {
+    let req = backend::Request::new()?;
+    let access = req.access(&token).await?;
+    let view = req
+        .store()
+        .conversation_view(&access.scope, conversation_id)
+        .await
+        .map_err(|e| req.internal(e))?;
+    req.store()
+        .mark_read(view.id)
         .await
         .map_err(|e| req.internal(e))
 }

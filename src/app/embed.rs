@@ -174,7 +174,7 @@ fn TokenError(error: EmbedError) -> impl IntoView {
         EmbedError::InvalidToken => ("This link is invalid", "Check that the whole link was copied, or ask the app that showed you this inbox for a new one."),
         EmbedError::ForeignOrigin => ("Not available here", "This inbox may only be opened inside the apps its owner allowed."),
         EmbedError::TooManyAttempts(_) => ("Too many attempts", "Too many invalid links were tried from this network. Wait a minute and reload."),
-        EmbedError::NotFound | EmbedError::TooLarge | EmbedError::Unavailable(_) => ("The inbox is unavailable", "Something went wrong on our side. Please try again in a moment."),
+        EmbedError::NotFound | EmbedError::TooLarge | EmbedError::Rejected(_) | EmbedError::Unavailable(_) => ("The inbox is unavailable", "Something went wrong on our side. Please try again in a moment."),
     };
     let kind = match &error {
         EmbedError::ExpiredToken => "expired",

@@ -427,6 +427,48 @@ pub struct ThreadPage {
     pub conversation: ConversationView,
     pub messages: Vec<Message>,
     pub older_cursor: Option<String>,
+    /// Until when free-form messages may be sent (WhatsApp's 24-hour window); `None` when
+    /// the channel has no such window.
+    pub window: ReplyWindow,
+}
+
+/// WhatsApp lets a business write freely for 24 hours after the contact's last message.
+pub const REPLY_WINDOW_HOURS: i64 = 24;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", content = "until", rename_all = "snake_case")]
+pub enum ReplyWindow {
+    /// The channel has no window.
+    Always,
+    /// Free text may be sent until then.
+    OpenUntil(DateTime<Utc>),
+    /// Closed: only templates, until the contact writes again.
+    Closed,
+}
+
+impl ReplyWindow {
+    /// The window of a conversation on `channel` whose contact last wrote at `last_incoming`.
+    pub fn of(
+        channel: ChannelType,
+        last_incoming: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        if channel != ChannelType::Whatsapp {
+            return Self::Always;
+        }
+        match last_incoming.map(|at| at + chrono::Duration::hours(REPLY_WINDOW_HOURS)) {
+            Some(until) if until > now => Self::OpenUntil(until),
+            _ => Self::Closed,
+        }
+    }
+
+    pub fn is_open(self, now: DateTime<Utc>) -> bool {
+        match self {
+            Self::Always => true,
+            Self::OpenUntil(until) => until > now,
+            Self::Closed => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -10,6 +10,8 @@ use inbox_embed::server::config::Config;
 use inbox_embed::server::http::{router, state};
 use inbox_embed::server::AppState;
 use leptos::config::LeptosOptions;
+use reqwest::header::HeaderMap;
+use reqwest::Method;
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
@@ -739,4 +741,133 @@ pub async fn filter_world(server: &TestServer) -> FilterWorld {
         c3,
         c4,
     }
+}
+
+/// A raw answer: status, headers, body.
+pub struct Got {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Got {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn csp(&self) -> &str {
+        self.header("content-security-policy")
+            .unwrap_or_else(|| panic!("no CSP (status {})", self.status))
+    }
+
+    /// The value of one CSP directive, `None` when absent.
+    pub fn directive(&self, name: &str) -> Option<String> {
+        self.csp().split(';').map(str::trim).find_map(|d| {
+            let (key, value) = d.split_once(' ').unwrap_or((d, ""));
+            (key == name).then(|| value.trim().to_string())
+        })
+    }
+
+    /// Asserts CSP directives and headers (`None`: absent).
+    #[track_caller]
+    pub fn expect(
+        &self,
+        what: &str,
+        directives: &[(&str, Option<&str>)],
+        headers: &[(&str, Option<&str>)],
+    ) {
+        for (name, want) in directives {
+            assert_eq!(
+                self.directive(name).as_deref(),
+                *want,
+                "{what}: CSP {name} in {}",
+                self.csp()
+            );
+        }
+        for (name, want) in headers {
+            assert_eq!(self.header(name), *want, "{what}: {name}");
+        }
+    }
+
+    /// A CORS answer for `origin`, varying by origin.
+    #[track_caller]
+    pub fn expect_cors(&self, origin: &str) {
+        assert_eq!(self.header("access-control-allow-origin"), Some(origin));
+        let vary = self.header("vary").unwrap_or_default().to_ascii_lowercase();
+        assert!(vary.contains("origin"), "Vary: {vary}");
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|_| panic!("not JSON ({}): {}", self.status, self.body))
+    }
+}
+
+pub async fn send(
+    client: &reqwest::Client,
+    method: Method,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Option<(&str, String)>,
+) -> Got {
+    let mut rb = client.request(method.clone(), url);
+    for (k, v) in headers {
+        rb = rb.header(*k, *v);
+    }
+    if let Some((content_type, body)) = body {
+        rb = rb.header("content-type", content_type).body(body);
+    }
+    let res = rb
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let body = res.text().await.expect("body");
+    Got {
+        status,
+        headers,
+        body,
+    }
+}
+
+impl TestServer {
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Got {
+        send(
+            &self.http,
+            Method::GET,
+            &format!("{}{path}", self.base),
+            headers,
+            None,
+        )
+        .await
+    }
+
+    /// Calls a server function as the embed does: form-encoded POST to `/rpc/<name>`.
+    pub async fn rpc(&self, name: &str, form: &[(&str, &str)], headers: &[(&str, &str)]) -> Got {
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{k}={}", urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        send(
+            &self.http,
+            Method::POST,
+            &format!("{}/rpc/{name}", self.base),
+            headers,
+            Some(("application/x-www-form-urlencoded", body)),
+        )
+        .await
+    }
+}
+
+pub fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

@@ -225,6 +225,26 @@ impl Store {
         Ok(Stored::Created(message))
     }
 
+    /// When the contact last wrote in a conversation.
+    pub async fn last_incoming_at(&self, conversation_id: Uuid) -> Result<Option<DateTime<Utc>>> {
+        let at: Option<i64> = sqlx::query_scalar(
+            "SELECT max(created_at) FROM messages WHERE conversation_id = ? AND direction = 'incoming'",
+        )
+        .bind(conversation_id.to_string())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(at.map(crate::model::from_millis))
+    }
+
+    /// An agent read the conversation: nothing unread.
+    pub async fn mark_read(&self, conversation_id: Uuid) -> Result<()> {
+        sqlx::query("UPDATE conversations SET unread_count = 0 WHERE id = ? AND unread_count <> 0")
+            .bind(conversation_id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// A message of the project's, by id.
     pub async fn message(&self, project_id: Uuid, id: Uuid) -> Result<Message> {
         let row: Option<MessageRow> = sqlx::query_as(

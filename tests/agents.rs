@@ -1,0 +1,392 @@
+//! What an agent does from the embed (§3, issue 4): send, take over and return, rename the
+//! contact, mark read. Each server function re-checks the token, its origin and that the
+//! conversation is in scope; out of scope is a 404 and nothing happens.
+
+mod common;
+
+use chrono::{Duration as ChronoDuration, Utc};
+use common::*;
+use serde_json::{json, Value};
+
+struct Desk {
+    server: TestServer,
+    api: Api,
+    /// Project-wide token.
+    token: String,
+    /// A token scoped to another inbox.
+    other_token: String,
+    whatsapp: String,
+    conversation: String,
+}
+
+/// A WhatsApp conversation whose contact wrote a minute ago, and a second inbox.
+async fn desk() -> Desk {
+    let server = TestServer::start().await;
+    let api = server.project("Desk").await;
+    let whatsapp = id_of(&api.inbox("WA", "whatsapp", None).await);
+    let other = id_of(&api.inbox("Other", "whatsapp", None).await);
+    let contact = id_of(&api.contact("Ana", Some("+15550100")).await);
+    let conversation = id_of(&api.conversation(&whatsapp, &contact, json!({})).await);
+    api.text(&conversation, "incoming", "hola").await;
+    api.text(&conversation, "incoming", "¿hay alguien?").await;
+    let token = api.project_token().await;
+    let other_token = api
+        .token(json!({ "name": "other", "scope": { "type": "whatsapp_config", "id": other } }))
+        .await["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    Desk {
+        server,
+        api,
+        token,
+        other_token,
+        whatsapp,
+        conversation,
+    }
+}
+
+impl Desk {
+    async fn send(&self, token: &str, conversation: &str, text: &str, client_id: &str) -> Got {
+        self.server
+            .rpc(
+                "send_message",
+                &[
+                    ("token", token),
+                    ("conversation_id", conversation),
+                    ("text", text),
+                    ("client_id", client_id),
+                ],
+                &[],
+            )
+            .await
+    }
+
+    async fn thread(&self) -> Vec<Value> {
+        self.api
+            .walk(
+                &format!("/conversations/{}/messages", self.conversation),
+                100,
+            )
+            .await
+    }
+}
+
+#[tokio::test]
+async fn an_agent_sends_text_once_however_often_it_is_retried() {
+    let d = desk().await;
+    let first = d
+        .send(
+            &d.token,
+            &d.conversation,
+            "  Hola Ana *bienvenida*  ",
+            "c-1",
+        )
+        .await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    let sent = first.json();
+    assert_eq!(sent["content"], "Hola Ana *bienvenida*");
+    assert_eq!(sent["direction"], "outgoing");
+    assert_eq!(sent["status"], "pending");
+    assert_eq!(sent["client_id"], "c-1");
+    assert_eq!(sent["sender"]["type"], "agent");
+    // The same client_id again (a retry after a lost answer): the first copy, not a second.
+    let again = d
+        .send(
+            &d.token,
+            &d.conversation,
+            "  Hola Ana *bienvenida*  ",
+            "c-1",
+        )
+        .await;
+    assert_eq!(again.json()["id"], sent["id"]);
+    let thread = d.thread().await;
+    assert_eq!(thread.len(), 3);
+    assert_eq!(thread[2]["id"], sent["id"]);
+    // The list moves: the conversation's preview is the agent's message.
+    let list = d.api.walk("/conversations", 100).await;
+    assert_eq!(list[0]["id"], d.conversation.as_str());
+    assert_eq!(list[0]["unread_count"], 2, "sending does not read");
+
+    for (text, why) in [("   ", "Write something"), (&"x".repeat(4097), "4096")] {
+        let refused = d.send(&d.token, &d.conversation, text, "c-2").await;
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        assert!(
+            refused.json()["Rejected"].as_str().unwrap().contains(why),
+            "{}",
+            refused.body
+        );
+    }
+    let no_id = d.send(&d.token, &d.conversation, "hi", " ").await;
+    assert_eq!(no_id.status, 422);
+    assert_eq!(d.thread().await.len(), 3, "nothing refused was stored");
+}
+
+#[tokio::test]
+async fn every_function_checks_scope_origin_and_token() {
+    let d = desk().await;
+    let c = d.conversation.as_str();
+    let calls: Vec<(&str, Vec<(&str, String)>)> = vec![
+        (
+            "send_message",
+            vec![
+                ("conversation_id", c.into()),
+                ("text", "hi".into()),
+                ("client_id", "s-1".into()),
+            ],
+        ),
+        (
+            "set_handoff",
+            vec![("conversation_id", c.into()), ("handoff", "human".into())],
+        ),
+        (
+            "rename_contact",
+            vec![
+                ("conversation_id", c.into()),
+                ("display_name", "Mallory".into()),
+            ],
+        ),
+        ("mark_read", vec![("conversation_id", c.into())]),
+    ];
+    let call = |name: &'static str,
+                token: &str,
+                args: &[(&str, String)],
+                headers: &'static [(&'static str, &'static str)]| {
+        let mut form: Vec<(&str, &str)> = vec![("token", token)];
+        form.extend(args.iter().map(|(k, v)| (*k, v.as_str())));
+        let form: Vec<(String, String)> = form
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let server = &d.server;
+        async move {
+            let form: Vec<(&str, &str)> =
+                form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            server.rpc(name, &form, headers).await
+        }
+    };
+    let revoked = d
+        .api
+        .token(json!({ "name": "gone", "scope": { "type": "project" } }))
+        .await;
+    d.api
+        .delete(&format!("/embed_tokens/{}", id_of(&revoked)))
+        .await
+        .expect(200);
+    let revoked = revoked["token"].as_str().unwrap().to_string();
+    let fenced = d
+        .api
+        .token(json!({ "name": "fenced", "scope": { "type": "project" }, "allowed_origins": ["https://crm.example.com"] }))
+        .await["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for (name, args) in &calls {
+        let out_of_scope = call(name, &d.other_token, args, &[]).await;
+        assert_eq!(
+            (name, out_of_scope.status),
+            (name, 404),
+            "{}",
+            out_of_scope.body
+        );
+        assert_eq!(out_of_scope.json(), json!("NotFound"));
+        let unknown: Vec<(&str, String)> = args
+            .iter()
+            .map(|(k, v)| {
+                (
+                    *k,
+                    if *k == "conversation_id" {
+                        uuid::Uuid::new_v4().to_string()
+                    } else {
+                        v.clone()
+                    },
+                )
+            })
+            .collect();
+        assert_eq!(
+            call(name, &d.token, &unknown, &[]).await.status,
+            404,
+            "{name}: unknown id"
+        );
+        assert_eq!(
+            call(name, &revoked, args, &[]).await.status,
+            401,
+            "{name}: revoked"
+        );
+        let foreign = call(
+            name,
+            &fenced,
+            args,
+            &[("origin", "https://evil.example.com")],
+        )
+        .await;
+        assert_eq!(foreign.status, 403, "{name}: foreign origin");
+        // A change is never a GET.
+        let get = d
+            .server
+            .get_with(
+                &format!("/rpc/{name}?token={}&conversation_id={c}", d.token),
+                &[],
+            )
+            .await;
+        assert_ne!(get.status, 200, "{name} over GET");
+    }
+    // Nothing happened.
+    assert_eq!(d.thread().await.len(), 2);
+    let conversation = d.api.get(&format!("/conversations/{c}")).await;
+    assert_eq!(conversation.body["handoff"], "bot");
+    assert_eq!(conversation.body["unread_count"], 2);
+    let contacts = d.api.walk("/contacts", 100).await;
+    assert_eq!(contacts[0]["display_name"], "Ana");
+    // The allowed origin may.
+    let allowed = call(
+        "mark_read",
+        &fenced,
+        &calls[3].1,
+        &[("origin", "https://crm.example.com")],
+    )
+    .await;
+    assert_eq!(allowed.status, 200, "{}", allowed.body);
+}
+
+#[tokio::test]
+async fn handoff_rename_and_mark_read_change_what_the_api_shows() {
+    let d = desk().await;
+    let c = d.conversation.as_str();
+    let took = d
+        .server
+        .rpc(
+            "set_handoff",
+            &[
+                ("token", &d.token),
+                ("conversation_id", c),
+                ("handoff", "human"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!((took.status, took.json()), (200, json!("human")));
+    assert_eq!(
+        d.api.get(&format!("/conversations/{c}")).await.body["handoff"],
+        "human"
+    );
+    let back = d
+        .server
+        .rpc(
+            "set_handoff",
+            &[
+                ("token", &d.token),
+                ("conversation_id", c),
+                ("handoff", "bot"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(back.json(), json!("bot"));
+    let bad = d
+        .server
+        .rpc(
+            "set_handoff",
+            &[
+                ("token", &d.token),
+                ("conversation_id", c),
+                ("handoff", "robot"),
+            ],
+            &[],
+        )
+        .await;
+    assert!(bad.status >= 400, "{}", bad.body);
+
+    let renamed = d
+        .server
+        .rpc(
+            "rename_contact",
+            &[
+                ("token", &d.token),
+                ("conversation_id", c),
+                ("display_name", "  Ana María  "),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!((renamed.status, renamed.json()), (200, json!("Ana María")));
+    assert_eq!(
+        d.api.walk("/contacts", 100).await[0]["display_name"],
+        "Ana María"
+    );
+    for name in ["   ".to_string(), "n".repeat(201)] {
+        let refused = d
+            .server
+            .rpc(
+                "rename_contact",
+                &[
+                    ("token", &d.token),
+                    ("conversation_id", c),
+                    ("display_name", &name),
+                ],
+                &[],
+            )
+            .await;
+        assert_eq!(refused.status, 422, "{}", refused.body);
+    }
+    assert_eq!(
+        d.api.walk("/contacts", 100).await[0]["display_name"],
+        "Ana María"
+    );
+
+    assert_eq!(
+        d.api.get(&format!("/conversations/{c}")).await.body["unread_count"],
+        2
+    );
+    let read = d
+        .server
+        .rpc(
+            "mark_read",
+            &[("token", &d.token), ("conversation_id", c)],
+            &[],
+        )
+        .await;
+    assert_eq!(read.status, 200, "{}", read.body);
+    assert_eq!(
+        d.api.get(&format!("/conversations/{c}")).await.body["unread_count"],
+        0
+    );
+}
+
+#[tokio::test]
+async fn free_text_to_whatsapp_waits_for_the_24_hour_window() {
+    let d = desk().await;
+    let contact = id_of(&d.api.contact("Old", None).await);
+    let stale = id_of(&d.api.conversation(&d.whatsapp, &contact, json!({})).await);
+    let long_ago = (Utc::now() - ChronoDuration::hours(25)).to_rfc3339();
+    d.api
+        .message(
+            &stale,
+            json!({ "direction": "incoming", "content": "hi", "created_at": long_ago }),
+        )
+        .await;
+    let refused = d.send(&d.token, &stale, "are you there?", "w-1").await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.json()["Rejected"]
+        .as_str()
+        .unwrap()
+        .contains("24 hours"));
+    // The thread says so before anyone types.
+    let page = d
+        .server
+        .page(&format!("/embed/{}/conversations/{stale}", d.token))
+        .await;
+    page.expect(200);
+    assert!(
+        page.html.contains("data-window=\"closed\""),
+        "the composer shows the closed window"
+    );
+    // The contact writes again: the window opens.
+    d.api.text(&stale, "incoming", "hello?").await;
+    let sent = d.send(&d.token, &stale, "yes!", "w-1").await;
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    // Other channels have no window.
+    let sms = id_of(&d.api.inbox("SMS", "sms", None).await);
+    let quiet = id_of(&d.api.conversation(&sms, &contact, json!({})).await);
+    assert_eq!(d.send(&d.token, &quiet, "hello", "w-2").await.status, 200);
+}
