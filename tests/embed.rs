@@ -1049,10 +1049,13 @@ async fn every_message_kind_renders() {
 /// The HTML of each message bubble, in order.
 fn message_segments(page: &Page) -> Vec<String> {
     let starts: Vec<usize> = page.by_testid("message").iter().map(|e| e.end).collect();
-    let end = page
+    let composer = page
         .html
-        .find("<footer class=\"thread-footer\"")
-        .expect("the thread footer");
+        .find("data-testid=\"composer-bar\"")
+        .expect("the composer");
+    let end = page.html[..composer]
+        .rfind("<footer")
+        .expect("the composer's footer");
     starts
         .iter()
         .enumerate()

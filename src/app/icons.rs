@@ -31,6 +31,8 @@ pub fn Icon(
 
 pub const SEARCH: &str = "M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14zM21 21l-4.3-4.3";
 pub const BACK: &str = "M15 18l-6-6 6-6";
+pub const SEND: &str = "M4 12l16-8-6 16-3-6.5zM11 13.5L20 4";
+pub const EDIT: &str = "M4 20h4L19 9l-4-4L4 16zM13 7l4 4";
 pub const CHECK: &str = "M4 12.5l5 5L20 6.5";
 pub const DOUBLE_CHECK: &str = "M2 12.5l5 5L18 6.5M11 16.5l1 1L23 6.5";
 pub const CLOCK: &str = "M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM12 7v5l3 2";

@@ -1,10 +1,12 @@
 //! The embed UI: shell, routes, and the pages they show.
 
 mod clock;
+mod composer;
 mod embed;
 mod icons;
 mod list;
 mod message;
+mod storage;
 mod theme;
 mod thread;
 mod urls;

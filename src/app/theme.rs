@@ -40,17 +40,7 @@ impl ThemeState {
     /// failing storage (blocked in a cross-site iframe) keeps the choice for this visit.
     pub fn choose(self, theme: Theme) {
         self.0.set(theme);
-        #[cfg(feature = "hydrate")]
-        {
-            use gloo_storage::{LocalStorage, Storage};
-            // gloo-storage panics when touching `localStorage` throws (storage blocked
-            // for third-party frames): ask first.
-            if !matches!(window().local_storage(), Ok(Some(_))) {
-                leptos::logging::warn!("theme not saved: storage is not available here");
-            } else if let Err(e) = LocalStorage::set(THEME_STORAGE_KEY, theme.as_str()) {
-                leptos::logging::warn!("theme not saved: {e}");
-            }
-        }
+        super::storage::set(THEME_STORAGE_KEY, theme.as_str());
     }
 }
 

@@ -4,15 +4,21 @@ use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use std::collections::HashMap;
+
 use super::clock::Clock;
+use super::composer::Composer;
 use super::embed::EmbedContext;
-use super::icons::{channel_label, channel_path, Icon, BACK};
+use super::icons::{channel_label, channel_path, Icon, BACK, EDIT};
 use super::list::avatar_class;
 use super::message::{starts_group, MessageBubble};
-use crate::actions::{older_messages, EmbedError};
+use crate::actions::{
+    mark_read, older_messages, rename_contact, send_message, set_handoff, EmbedError,
+    MAX_NAME_CHARS,
+};
 use crate::model::{
-    day_label, initials, same_day, ConversationStatus, ConversationView, Handoff, Message,
-    ThreadPage,
+    day_label, initials, same_day, ConversationStatus, ConversationView, Direction, Handoff,
+    Message, MessageKind, MessageStatus, Sender, SenderType, ThreadPage,
 };
 
 /// How close to the top (px) older messages start loading.
@@ -70,10 +76,19 @@ impl Entry {
     fn key(&self) -> String {
         match self {
             Entry::Day(at) => format!("day-{}", at.timestamp_millis()),
+            // An optimistic message and the server's copy share the client_id; the status
+            // is in the key so a bubble whose status moved is drawn again.
             Entry::Message {
                 message,
                 first_in_group,
-            } => format!("{}-{first_in_group}", message.id),
+            } => format!(
+                "{}-{}-{first_in_group}",
+                message
+                    .client_id
+                    .clone()
+                    .unwrap_or_else(|| message.id.to_string()),
+                message.status
+            ),
         }
     }
 }
@@ -166,11 +181,89 @@ fn Thread(page: ThreadPage) -> impl IntoView {
         }
     };
 
+    // Sending: the message shows at once as pending and is replaced by the server's copy
+    // (matched by client_id); a failure keeps it, with the reason and a retry.
+    let failures = RwSignal::new(HashMap::<String, String>::new());
+    let handoff = RwSignal::new(conversation.handoff);
+    let send = {
+        let token = ctx.token.clone();
+        move |text: String, client_id: String| {
+            let local = Message {
+                id: uuid::Uuid::new_v4(),
+                conversation_id,
+                direction: Direction::Outgoing,
+                kind: MessageKind::Text,
+                content: text.clone(),
+                media: None,
+                interactive: None,
+                location: None,
+                template: None,
+                sender: Sender {
+                    sender_type: SenderType::Agent,
+                    name: "Agent".into(),
+                    external_id: None,
+                },
+                status: MessageStatus::Pending,
+                client_id: Some(client_id.clone()),
+                error: None,
+                created_at: clock.now.get_untracked(),
+            };
+            messages.update(|m| {
+                if !m.iter().any(|x| x.client_id.as_ref() == Some(&client_id)) {
+                    m.push(local);
+                }
+            });
+            failures.update(|f| {
+                f.remove(&client_id);
+            });
+            at_bottom.set_value(true);
+            if let Some(el) = scroller.get_untracked() {
+                request_animation_frame(move || el.set_scroll_top(el.scroll_height()));
+            }
+            let token = token.clone();
+            leptos::task::spawn_local(async move {
+                match send_message(token, conversation_id, text, client_id.clone()).await {
+                    Ok(stored) => messages.update(|m| {
+                        if let Some(slot) = m
+                            .iter_mut()
+                            .find(|x| x.client_id.as_ref() == Some(&client_id))
+                        {
+                            *slot = stored;
+                        }
+                    }),
+                    Err(e) => failures.update(|f| {
+                        f.insert(client_id, e.to_string());
+                    }),
+                }
+            });
+        }
+    };
+    let on_send = {
+        let send = send.clone();
+        Callback::new(move |text: String| send(text, uuid::Uuid::new_v4().to_string()))
+    };
+    let retry = StoredValue::new(send);
+
+    // Opening the thread reads it: the unread badge clears.
+    if conversation.unread_count > 0 {
+        let token = ctx.token.clone();
+        let list = ctx.list;
+        Effect::new(move |_| {
+            let token = token.clone();
+            leptos::task::spawn_local(async move {
+                match mark_read(token, conversation_id).await {
+                    Ok(()) => list.refetch(),
+                    Err(e) => leptos::logging::warn!("mark read: {e}"),
+                }
+            });
+        });
+    }
+
     let rows = move || entries(&messages.get(), clock.offset.get());
     view! {
         <Title text=super::title_text(&conversation.contact.display_name) />
         <section class="thread" data-testid="thread" data-conversation-id=conversation_id.to_string()>
-            <ThreadHeader conversation=conversation.clone() />
+            <ThreadHeader conversation=conversation.clone() handoff />
             <div class="thread-scroll" node_ref=scroller on:scroll=on_scroll on:load:capture=on_media_load>
                 <div class="thread-start">
                     {move || if loading_older.get() {
@@ -188,19 +281,37 @@ fn Thread(page: ThreadPage) -> impl IntoView {
                                 <span>{move || day_label(at, clock.now.get(), clock.offset.get())}</span>
                             </div>
                         }),
-                        Entry::Message { message, first_in_group } => Either::Right(view! {
-                            <MessageBubble message first_in_group />
-                        }),
+                        Entry::Message { message, first_in_group } => {
+                            let failed = message.client_id.clone().map(|cid| {
+                                let text = message.content.clone();
+                                move || failures.with(|f| f.get(&cid).cloned()).map(|reason| {
+                                    let (cid, text) = (cid.clone(), text.clone());
+                                    view! {
+                                        <div class="send-failed" data-testid="send-failed" role="alert">
+                                            <span>{format!("Not sent: {reason}")}</span>
+                                            <button type="button" class="link-button" data-testid="retry-send"
+                                                on:click=move |_| retry.with_value(|send| send(text.clone(), cid.clone()))>
+                                                "Retry"
+                                            </button>
+                                        </div>
+                                    }
+                                })
+                            });
+                            Either::Right(view! {
+                                <MessageBubble message first_in_group />
+                                {failed}
+                            })
+                        }
                     }}
                 </For>
             </div>
-            <ThreadFooter conversation />
+            <Composer conversation=conversation_id window=page.window handoff on_send />
         </section>
     }
 }
 
 #[component]
-fn ThreadHeader(conversation: ConversationView) -> impl IntoView {
+fn ThreadHeader(conversation: ConversationView, handoff: RwSignal<Handoff>) -> impl IntoView {
     let ctx = EmbedContext::get();
     let back = move || ctx.href(None, &ctx.filters.get());
     let subtitle = [
@@ -211,21 +322,17 @@ fn ThreadHeader(conversation: ConversationView) -> impl IntoView {
     .flatten()
     .collect::<Vec<_>>()
     .join(" · ");
-    let (handoff_label, handoff_class) = match conversation.handoff {
-        Handoff::Bot => ("Bot", "badge-bot"),
-        Handoff::Waiting => ("Waiting for agent", "badge-waiting"),
-        Handoff::Human => ("Agent", "badge-human"),
-    };
+    let name = RwSignal::new(conversation.contact.display_name.clone());
     view! {
         <header class="thread-header">
             <a class="back-button" href=back data-testid="back-button" aria-label="Back to conversations">
                 <Icon d=BACK size=22 />
             </a>
             <span class=avatar_class(conversation.contact.id) aria-hidden="true">
-                {initials(&conversation.contact.display_name)}
+                {move || initials(&name.get())}
             </span>
             <div class="thread-title">
-                <h2 dir="auto">{conversation.contact.display_name.clone()}</h2>
+                <ContactName conversation=conversation.id name />
                 <p>
                     <Icon d=channel_path(conversation.channel_type) size=12 />
                     <span class="visually-hidden">{channel_label(conversation.channel_type)}</span>
@@ -234,20 +341,139 @@ fn ThreadHeader(conversation: ConversationView) -> impl IntoView {
             </div>
             <div class="thread-badges">
                 {(conversation.status == ConversationStatus::Ended).then(|| view! { <span class="badge badge-ended">"Ended"</span> })}
-                <span class=format!("badge {handoff_class}") data-handoff=conversation.handoff.as_str()>{handoff_label}</span>
+                <HandoffButton conversation=conversation.id handoff />
             </div>
         </header>
     }
 }
 
-/// Where the composer will sit: for now, who is answering this conversation.
+/// Take over from the bot (or a waiting contact), or return the conversation to the bot.
 #[component]
-fn ThreadFooter(conversation: ConversationView) -> impl IntoView {
-    let text = match (conversation.status, conversation.handoff) {
-        (ConversationStatus::Ended, _) => "This conversation has ended.",
-        (_, Handoff::Bot) => "The assistant is answering this conversation.",
-        (_, Handoff::Waiting) => "The contact is waiting for an agent.",
-        (_, Handoff::Human) => "An agent has taken over this conversation.",
+fn HandoffButton(conversation: uuid::Uuid, handoff: RwSignal<Handoff>) -> impl IntoView {
+    let ctx = EmbedContext::get();
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let toggle = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        let target = match handoff.get_untracked() {
+            Handoff::Human => Handoff::Bot,
+            Handoff::Bot | Handoff::Waiting => Handoff::Human,
+        };
+        busy.set(true);
+        error.set(None);
+        let token = ctx.token.clone();
+        let list = ctx.list;
+        leptos::task::spawn_local(async move {
+            match set_handoff(token, conversation, target).await {
+                Ok(now) => {
+                    handoff.set(now);
+                    list.refetch();
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+            busy.set(false);
+        });
     };
-    view! { <footer class="thread-footer"><p>{text}</p></footer> }
+    let state = move || match handoff.get() {
+        Handoff::Bot => ("Bot", "badge-bot", "Take over"),
+        Handoff::Waiting => ("Waiting for agent", "badge-waiting", "Take over"),
+        Handoff::Human => ("Agent", "badge-human", "Return to bot"),
+    };
+    view! {
+        <span class=move || format!("badge {}", state().1) data-handoff=move || handoff.get().as_str()>{move || state().0}</span>
+        <button
+            type="button"
+            class=move || format!("handoff-button handoff-{}", handoff.get().as_str())
+            data-testid="handoff-button"
+            data-handoff=move || handoff.get().as_str()
+            prop:disabled=move || busy.get()
+            aria-busy=move || busy.get().to_string()
+            on:click=toggle
+        >
+            {move || state().2}
+        </button>
+        {move || error.get().map(|e| view! { <span class="inline-error" role="alert">{e}</span> })}
+    }
+}
+
+/// The contact's name, renamed in place: Enter or leaving the box saves, Escape cancels.
+#[component]
+fn ContactName(conversation: uuid::Uuid, name: RwSignal<String>) -> impl IntoView {
+    let ctx = EmbedContext::get();
+    let token = StoredValue::new(ctx.token.clone());
+    let list = ctx.list;
+    let editing = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if editing.get() {
+            if let Some(el) = input.get() {
+                let _ = el.focus();
+                el.select();
+            }
+        }
+    });
+    let save = move || {
+        let Some(el) = input.get_untracked() else {
+            return;
+        };
+        let wanted = el.value().trim().to_string();
+        editing.set(false);
+        if wanted.is_empty() || wanted == name.get_untracked() {
+            return;
+        }
+        let previous = name.get_untracked();
+        name.set(wanted.clone());
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match rename_contact(token.get_value(), conversation, wanted).await {
+                Ok(stored) => {
+                    name.set(stored);
+                    list.refetch();
+                }
+                Err(e) => {
+                    name.set(previous);
+                    error.set(Some(e.to_string()));
+                }
+            }
+        });
+    };
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
+        "Enter" if !ev.is_composing() => {
+            ev.prevent_default();
+            save();
+        }
+        "Escape" => editing.set(false),
+        _ => {}
+    };
+    view! {
+        <Show
+            when=move || editing.get()
+            fallback=move || view! {
+                <div class="contact-name-row">
+                    <h2 dir="auto" data-testid="contact-name">{move || name.get()}</h2>
+                    <button type="button" class="rename-button" data-testid="rename-button"
+                        aria-label="Edit the contact's name" title="Edit name"
+                        on:click=move |_| editing.set(true)>
+                        <Icon d=EDIT size=14 />
+                    </button>
+                    {move || error.get().map(|e| view! { <span class="inline-error" role="alert">{e}</span> })}
+                </div>
+            }
+        >
+            <input
+                node_ref=input
+                class="rename-input"
+                data-testid="contact-name-input"
+                aria-label="Contact name"
+                maxlength=MAX_NAME_CHARS.to_string()
+                dir="auto"
+                prop:value=move || name.get_untracked()
+                on:keydown=on_keydown
+                on:blur=move |_| save()
+            />
+        </Show>
+    }
 }
