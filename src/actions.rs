@@ -420,3 +420,117 @@ pub async fn mark_read(token: String, conversation_id: Uuid) -> Result<(), Embed
         .await
         .map_err(|e| req.internal(e))
 }
+
+/// The approved templates of the conversation's inbox: what may be sent once WhatsApp's
+/// 24-hour window has closed.
+#[server(prefix = "/rpc", endpoint = "conversation_templates")]
+pub async fn conversation_templates(
+    token: String,
+    conversation_id: Uuid,
+) -> Result<Vec<crate::model::Template>, EmbedError> {
+    let req = backend::Request::new()?;
+    let access = req.access(&token).await?;
+    let view = req
+        .store()
+        .conversation_view(&access.scope, conversation_id)
+        .await
+        .map_err(|e| req.internal(e))?;
+    let page = req
+        .store()
+        .templates(view.inbox_id, true, None, 100)
+        .await
+        .map_err(|e| req.internal(e))?;
+    Ok(page.data)
+}
+
+/// Sends an approved template with its parameters filled in; allowed outside the
+/// 24-hour window. Stored once per `client_id`.
+#[server(prefix = "/rpc", endpoint = "send_template", input = server_fn::codec::Json)]
+pub async fn send_template(
+    token: String,
+    conversation_id: Uuid,
+    template_id: Uuid,
+    parameters: Vec<String>,
+    client_id: String,
+) -> Result<Message, EmbedError> {
+    use crate::model::{
+        Direction, MessageKind, MessageStatus, Sender, SenderType, TemplateRef, TemplateStatus,
+    };
+    use crate::server::store::{NewMessage, Stored};
+    let req = backend::Request::new()?;
+    let access = req.access(&token).await?;
+    let view = req
+        .store()
+        .conversation_view(&access.scope, conversation_id)
+        .await
+        .map_err(|e| req.internal(e))?;
+    let template = req
+        .store()
+        .template(access.scope.project_id, template_id)
+        .await
+        .map_err(|e| req.internal(e))?;
+    if template.inbox_id != view.inbox_id {
+        return Err(req.fail(EmbedError::NotFound));
+    }
+    if template.status != TemplateStatus::Approved {
+        return Err(req.fail(EmbedError::Rejected(format!(
+            "The template {} is {}; only approved templates can be sent.",
+            template.name, template.status
+        ))));
+    }
+    let parameters: Vec<String> = parameters.iter().map(|p| p.trim().to_string()).collect();
+    let wanted = template.parameter_count();
+    if parameters.len() != wanted || parameters.iter().any(String::is_empty) {
+        return Err(req.fail(EmbedError::Rejected(format!(
+            "The template {} needs {wanted} filled-in parameters.",
+            template.name
+        ))));
+    }
+    if parameters
+        .iter()
+        .any(|p| p.chars().count() > MAX_TEXT_CHARS)
+    {
+        return Err(req.fail(EmbedError::Rejected("A parameter is too long.".into())));
+    }
+    let client_id = client_id.trim().to_string();
+    if client_id.is_empty() || client_id.chars().count() > 128 {
+        return Err(req.fail(EmbedError::Rejected(
+            "The message has no valid client id.".into(),
+        )));
+    }
+    let conversation = req
+        .store()
+        .conversation(access.scope.project_id, view.id)
+        .await
+        .map_err(|e| req.internal(e))?;
+    let new = NewMessage {
+        direction: Direction::Outgoing,
+        kind: MessageKind::Template,
+        content: template.render(&parameters),
+        media: None,
+        interactive: None,
+        location: None,
+        template: Some(TemplateRef {
+            name: template.name.clone(),
+            language: Some(template.language.clone()),
+            parameters,
+        }),
+        sender: Sender {
+            sender_type: SenderType::Agent,
+            name: "Agent".into(),
+            external_id: None,
+        },
+        status: MessageStatus::Pending,
+        client_id: Some(client_id),
+        created_at: None,
+        notify: true,
+    };
+    match req
+        .store()
+        .create_message(&conversation, new)
+        .await
+        .map_err(|e| req.internal(e))?
+    {
+        Stored::Created(m) | Stored::Existing(m) => Ok(m),
+    }
+}

@@ -390,3 +390,189 @@ async fn free_text_to_whatsapp_waits_for_the_24_hour_window() {
     let quiet = id_of(&d.api.conversation(&sms, &contact, json!({})).await);
     assert_eq!(d.send(&d.token, &quiet, "hello", "w-2").await.status, 200);
 }
+
+#[tokio::test]
+async fn templates_are_kept_per_inbox_and_validated() {
+    let d = desk().await;
+    let path = format!("/inboxes/{}/templates", d.whatsapp);
+    let created = d
+        .api
+        .post(
+            &path,
+            json!({ "name": "order_update", "language": "es", "category": "utility",
+                    "body": "Hola {{1}}, tu pedido {{2}} está en camino.", "buttons": ["Gracias"] }),
+        )
+        .await;
+    let template = created.expect(201).clone();
+    assert_eq!(template["status"], "pending");
+    assert_eq!(template["buttons"], json!(["Gracias"]));
+    for (body, why) in [
+        (
+            json!({ "name": "Order Update", "category": "utility", "body": "x" }),
+            "lowercase",
+        ),
+        (
+            json!({ "name": "a", "category": "utility", "body": "{{2}} only" }),
+            "without gaps",
+        ),
+        (
+            json!({ "name": "a", "category": "utility", "body": "{{name}}" }),
+            "parameter",
+        ),
+        (
+            json!({ "name": "a", "category": "spam", "body": "x" }),
+            "category",
+        ),
+        (
+            json!({ "name": "a", "category": "utility", "body": "x".repeat(1025) }),
+            "1024",
+        ),
+        (
+            json!({ "name": "a", "category": "utility", "body": "x", "buttons": ["1", "2", "3", "4"] }),
+            "3 buttons",
+        ),
+        (
+            json!({ "name": "a", "category": "utility", "body": "x", "language": "spanish" }),
+            "language",
+        ),
+    ] {
+        let message = d.api.post(&path, body.clone()).await.expect_error(422);
+        assert!(message.contains(why), "{body}: {message}");
+    }
+    d.api
+        .post(&path, json!({ "name": "order_update", "language": "es", "category": "utility", "body": "again" }))
+        .await
+        .expect_error(409);
+    let id = id_of(&template);
+    let approved = d
+        .api
+        .patch(&format!("/templates/{id}"), json!({ "status": "approved" }))
+        .await;
+    assert_eq!(approved.expect(200)["status"], "approved");
+    assert_eq!(d.api.walk(&path, 100).await.len(), 1);
+    // Another project sees none of it.
+    let stranger = d.server.project("Other").await;
+    stranger
+        .get(&format!("/templates/{id}"))
+        .await
+        .expect_error(404);
+    stranger
+        .get(&format!("/inboxes/{}/templates", d.whatsapp))
+        .await
+        .expect_error(404);
+    stranger
+        .delete(&format!("/templates/{id}"))
+        .await
+        .expect_error(404);
+}
+
+#[tokio::test]
+async fn an_approved_template_goes_out_when_the_window_is_closed() {
+    let d = desk().await;
+    let path = format!("/inboxes/{}/templates", d.whatsapp);
+    let template = |name: &str, status: &str| {
+        json!({ "name": name, "language": "es", "category": "utility", "status": status,
+                "body": "Hola {{1}}, tu pedido {{2}} está en camino." })
+    };
+    let approved = id_of(
+        d.api
+            .post(&path, template("order_update", "approved"))
+            .await
+            .expect(201),
+    );
+    let pending = id_of(
+        d.api
+            .post(&path, template("draft_one", "pending"))
+            .await
+            .expect(201),
+    );
+    let contact = id_of(&d.api.contact("Old", None).await);
+    let stale = id_of(&d.api.conversation(&d.whatsapp, &contact, json!({})).await);
+    let long_ago = (Utc::now() - ChronoDuration::hours(30)).to_rfc3339();
+    d.api
+        .message(
+            &stale,
+            json!({ "direction": "incoming", "content": "hi", "created_at": long_ago }),
+        )
+        .await;
+
+    // The embed offers the approved one only.
+    let offered = d
+        .server
+        .rpc(
+            "conversation_templates",
+            &[("token", &d.token), ("conversation_id", &stale)],
+            &[],
+        )
+        .await;
+    let offered = offered.json();
+    let names: Vec<&str> = offered
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["order_update"]);
+
+    let send = |template: &str, parameters: Value, client_id: &str| {
+        let body = json!({ "token": d.token, "conversation_id": stale, "template_id": template,
+                           "parameters": parameters, "client_id": client_id });
+        let url = format!("{}/rpc/send_template", d.server.base);
+        let http = d.server.http.clone();
+        async move {
+            send(
+                &http,
+                reqwest::Method::POST,
+                &url,
+                &[],
+                Some(("application/json", body.to_string())),
+            )
+            .await
+        }
+    };
+    let sent = send(&approved, json!(["Ana", "#42"]), "t-1").await;
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    let message = sent.json();
+    assert_eq!(message["kind"], "template");
+    assert_eq!(
+        message["content"],
+        "Hola Ana, tu pedido #42 está en camino."
+    );
+    assert_eq!(
+        message["template"],
+        json!({ "name": "order_update", "language": "es", "parameters": ["Ana", "#42"] })
+    );
+    assert_eq!(
+        send(&approved, json!(["Ana", "#42"]), "t-1").await.json()["id"],
+        message["id"]
+    );
+
+    for (template, parameters, status) in [
+        (&pending, json!(["Ana", "#42"]), 422),
+        (&approved, json!(["Ana"]), 422),
+        (&approved, json!(["Ana", "  "]), 422),
+    ] {
+        let r = send(template, parameters.clone(), "t-2").await;
+        assert_eq!(r.status, status, "{parameters}: {}", r.body);
+    }
+    // A template of another inbox is not this conversation's.
+    let other_inbox = id_of(&d.api.inbox("Second", "whatsapp", None).await);
+    let foreign = id_of(
+        d.api
+            .post(
+                &format!("/inboxes/{other_inbox}/templates"),
+                template("order_update", "approved"),
+            )
+            .await
+            .expect(201),
+    );
+    assert_eq!(
+        send(&foreign, json!(["Ana", "#42"]), "t-3").await.status,
+        404
+    );
+    let thread = d
+        .api
+        .walk(&format!("/conversations/{stale}/messages"), 100)
+        .await;
+    assert_eq!(thread.len(), 2, "the incoming message and one template");
+}

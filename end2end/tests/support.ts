@@ -59,6 +59,39 @@ export interface SeededInbox {
 
 type Json = Record<string, unknown>;
 
+/** A message as the REST API returns it. */
+export interface ApiMessage {
+  id: string;
+  conversation_id: string;
+  direction: 'incoming' | 'outgoing';
+  kind: string;
+  content: string;
+  sender: { type: 'contact' | 'agent' | 'bot'; name: string; external_id?: string };
+  status: 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
+  client_id?: string;
+  error?: string;
+  created_at: string;
+  [key: string]: unknown;
+}
+
+/** A conversation as the REST API returns it. */
+export interface ApiConversation {
+  id: string;
+  inbox_id: string;
+  contact_id: string;
+  status: 'active' | 'ended';
+  handoff: 'bot' | 'waiting' | 'human';
+  unread_count: number;
+  [key: string]: unknown;
+}
+
+/** A contact as the REST API returns it. */
+export interface ApiContact {
+  id: string;
+  display_name: string;
+  [key: string]: unknown;
+}
+
 /** A short random suffix that keeps names unique across tests and runs. */
 export function uniq(): string {
   return Math.random().toString(36).slice(2, 8);
@@ -98,6 +131,34 @@ export class Api {
     const res = await this.http.patch(path, { data: body });
     if (!res.ok()) await failWith(res, `PATCH ${path}`);
     return (await res.json()) as Json;
+  }
+
+  /** GET that must answer 2xx; returns the JSON body. */
+  async get<T = Json>(path: string): Promise<T> {
+    const res = await this.http.get(path);
+    if (!res.ok()) await failWith(res, `GET ${path}`);
+    return (await res.json()) as T;
+  }
+
+  async getConversation(id: string): Promise<ApiConversation> {
+    return this.get<ApiConversation>(`/api/v1/conversations/${id}`);
+  }
+
+  async getContact(id: string): Promise<ApiContact> {
+    return this.get<ApiContact>(`/api/v1/contacts/${id}`);
+  }
+
+  /** The newest page (up to 100) of a conversation's messages, oldest first. */
+  async threadMessages(conversationId: string): Promise<ApiMessage[]> {
+    const page = await this.get<{ data: ApiMessage[] }>(`/api/v1/conversations/${conversationId}/messages?limit=100`);
+    return page.data;
+  }
+
+  /** The contact writes now (an incoming text, created_at = now unless minutesAgo is given). */
+  async incoming(conversationId: string, content: string, minutesAgo?: number): Promise<ApiMessage> {
+    const body: Json = { direction: 'incoming', kind: 'text', content };
+    if (minutesAgo !== undefined) body.created_at = new Date(Date.now() - minutesAgo * 60_000).toISOString();
+    return this.create<ApiMessage>(`/api/v1/conversations/${conversationId}/messages`, body);
   }
 
   async whatsappInbox(): Promise<string> {
@@ -207,6 +268,24 @@ export const listItem = (page: Page, conversationId: string) =>
 export const threadPane = (page: Page) => page.locator('[data-testid=thread]');
 
 export const messages = (page: Page) => page.locator('[data-testid=message]');
+
+export const messageById = (page: Page, messageId: string) =>
+  page.locator(`[data-testid=message][data-message-id="${messageId}"]`);
+
+/** The thread pane showing this conversation. */
+export const threadOf = (page: Page, conversationId: string) =>
+  page.locator(`[data-testid=thread][data-conversation-id="${conversationId}"]`);
+
+/** /embed/<token>/conversations/<id>. */
+export const threadPath = (seeded: SeededInbox, conversationId: string) =>
+  `${seeded.base}/conversations/${conversationId}`;
+
+export const composerBar = (page: Page) => page.locator('[data-testid=composer-bar]');
+export const composer = (page: Page) => page.locator('textarea[data-testid=composer]');
+export const sendButton = (page: Page) => page.locator('button[data-testid=send-button]');
+
+/** The localStorage key the composer keeps a conversation's draft under. */
+export const draftKey = (conversationId: string) => `inbox-embed.draft.${conversationId}`;
 
 /** Navigates and waits until the wasm app has hydrated (body[data-hydrated=true]). */
 export async function gotoHydrated(page: Page, url: string): Promise<void> {

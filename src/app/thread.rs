@@ -7,18 +7,17 @@ use leptos_meta::Title;
 use std::collections::HashMap;
 
 use super::clock::Clock;
-use super::composer::Composer;
+use super::composer::{Composer, Outgoing};
 use super::embed::EmbedContext;
 use super::icons::{channel_label, channel_path, Icon, BACK, EDIT};
 use super::list::avatar_class;
 use super::message::{starts_group, MessageBubble};
 use crate::actions::{
-    mark_read, older_messages, rename_contact, send_message, set_handoff, EmbedError,
-    MAX_NAME_CHARS,
+    mark_read, older_messages, rename_contact, set_handoff, EmbedError, MAX_NAME_CHARS,
 };
 use crate::model::{
-    day_label, initials, same_day, ConversationStatus, ConversationView, Direction, Handoff,
-    Message, MessageKind, MessageStatus, Sender, SenderType, ThreadPage,
+    day_label, initials, same_day, ConversationStatus, ConversationView, Handoff, Message,
+    ThreadPage,
 };
 
 /// How close to the top (px) older messages start loading.
@@ -183,31 +182,12 @@ fn Thread(page: ThreadPage) -> impl IntoView {
 
     // Sending: the message shows at once as pending and is replaced by the server's copy
     // (matched by client_id); a failure keeps it, with the reason and a retry.
-    let failures = RwSignal::new(HashMap::<String, String>::new());
+    let failures = RwSignal::new(HashMap::<String, (Outgoing, String)>::new());
     let handoff = RwSignal::new(conversation.handoff);
     let send = {
         let token = ctx.token.clone();
-        move |text: String, client_id: String| {
-            let local = Message {
-                id: uuid::Uuid::new_v4(),
-                conversation_id,
-                direction: Direction::Outgoing,
-                kind: MessageKind::Text,
-                content: text.clone(),
-                media: None,
-                interactive: None,
-                location: None,
-                template: None,
-                sender: Sender {
-                    sender_type: SenderType::Agent,
-                    name: "Agent".into(),
-                    external_id: None,
-                },
-                status: MessageStatus::Pending,
-                client_id: Some(client_id.clone()),
-                error: None,
-                created_at: clock.now.get_untracked(),
-            };
+        move |outgoing: Outgoing, client_id: String| {
+            let local = outgoing.pending(conversation_id, &client_id, clock.now.get_untracked());
             messages.update(|m| {
                 if !m.iter().any(|x| x.client_id.as_ref() == Some(&client_id)) {
                     m.push(local);
@@ -222,7 +202,11 @@ fn Thread(page: ThreadPage) -> impl IntoView {
             }
             let token = token.clone();
             leptos::task::spawn_local(async move {
-                match send_message(token, conversation_id, text, client_id.clone()).await {
+                match outgoing
+                    .clone()
+                    .send(token, conversation_id, client_id.clone())
+                    .await
+                {
                     Ok(stored) => messages.update(|m| {
                         if let Some(slot) = m
                             .iter_mut()
@@ -232,7 +216,7 @@ fn Thread(page: ThreadPage) -> impl IntoView {
                         }
                     }),
                     Err(e) => failures.update(|f| {
-                        f.insert(client_id, e.to_string());
+                        f.insert(client_id, (outgoing, e.to_string()));
                     }),
                 }
             });
@@ -240,7 +224,7 @@ fn Thread(page: ThreadPage) -> impl IntoView {
     };
     let on_send = {
         let send = send.clone();
-        Callback::new(move |text: String| send(text, uuid::Uuid::new_v4().to_string()))
+        Callback::new(move |outgoing: Outgoing| send(outgoing, uuid::Uuid::new_v4().to_string()))
     };
     let retry = StoredValue::new(send);
 
@@ -283,14 +267,13 @@ fn Thread(page: ThreadPage) -> impl IntoView {
                         }),
                         Entry::Message { message, first_in_group } => {
                             let failed = message.client_id.clone().map(|cid| {
-                                let text = message.content.clone();
-                                move || failures.with(|f| f.get(&cid).cloned()).map(|reason| {
-                                    let (cid, text) = (cid.clone(), text.clone());
+                                move || failures.with(|f| f.get(&cid).cloned()).map(|(outgoing, reason)| {
+                                    let cid = cid.clone();
                                     view! {
                                         <div class="send-failed" data-testid="send-failed" role="alert">
                                             <span>{format!("Not sent: {reason}")}</span>
                                             <button type="button" class="link-button" data-testid="retry-send"
-                                                on:click=move |_| retry.with_value(|send| send(text.clone(), cid.clone()))>
+                                                on:click=move |_| retry.with_value(|send| send(outgoing.clone(), cid.clone()))>
                                                 "Retry"
                                             </button>
                                         </div>

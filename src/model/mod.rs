@@ -4,9 +4,11 @@
 mod filters;
 mod format;
 mod origin;
+mod template;
 mod types;
 
 pub use filters::*;
 pub use format::*;
 pub use origin::*;
+pub use template::*;
 pub use types::*;

@@ -105,6 +105,12 @@ string_enum!(ScopeType {
 
 string_enum!(TemplateStatus { Approved = "approved", Pending = "pending", Rejected = "rejected" });
 
+string_enum!(TemplateCategory {
+    Marketing = "marketing",
+    Utility = "utility",
+    Authentication = "authentication",
+});
+
 impl MessageKind {
     pub fn has_media(self) -> bool {
         matches!(

@@ -3,6 +3,7 @@
 
 mod conversations;
 mod directory;
+mod templates;
 mod tokens;
 mod webhooks;
 
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/project", get(project))
         .merge(directory::router())
         .merge(conversations::router())
+        .merge(templates::router())
         .merge(tokens::router())
         .merge(webhooks::router())
         .fallback(|| async { AppError::NotFound("route") })
@@ -280,6 +282,26 @@ pub fn patch_text(
 pub type ApiResult<T> = Result<T, AppError>;
 
 /// A created resource: 201 with the object.
+/// A language tag like `en` or `es-ES`; `en` when absent.
+pub fn check_language(language: Option<&str>) -> ApiResult<String> {
+    let language = language
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .unwrap_or("en");
+    let (base, region) = language.split_once('-').unwrap_or((language, ""));
+    let ok = (2..=3).contains(&base.len())
+        && base.bytes().all(|b| b.is_ascii_lowercase())
+        && (region.is_empty()
+            || (region.len() == 2 && region.bytes().all(|b| b.is_ascii_uppercase())));
+    if ok {
+        Ok(language.to_string())
+    } else {
+        Err(AppError::invalid(
+            "language must be a language tag like en or es-ES",
+        ))
+    }
+}
+
 pub fn created<T: serde::Serialize>(value: T) -> (axum::http::StatusCode, Json<T>) {
     (axum::http::StatusCode::CREATED, Json(value))
 }

@@ -91,25 +91,6 @@ fn check_expiry(at: Option<DateTime<Utc>>) -> ApiResult<Option<DateTime<Utc>>> {
     Ok(at)
 }
 
-fn check_language(language: Option<&str>) -> ApiResult<String> {
-    let language = language
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .unwrap_or("en");
-    let (base, region) = language.split_once('-').unwrap_or((language, ""));
-    let ok = (2..=3).contains(&base.len())
-        && base.bytes().all(|b| b.is_ascii_lowercase())
-        && (region.is_empty()
-            || (region.len() == 2 && region.bytes().all(|b| b.is_ascii_uppercase())));
-    if ok {
-        Ok(language.to_string())
-    } else {
-        Err(AppError::invalid(
-            "language must be a language tag like en or es-ES",
-        ))
-    }
-}
-
 async fn create(
     State(s): Api,
     ApiProject(p): ApiProject,

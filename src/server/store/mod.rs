@@ -6,6 +6,7 @@ mod import;
 mod messages;
 mod outbox;
 mod records;
+mod templates;
 mod tokens;
 
 pub use directory::*;
@@ -13,6 +14,7 @@ pub use import::*;
 pub use messages::*;
 pub use outbox::*;
 pub use records::*;
+pub use templates::*;
 pub use tokens::*;
 
 use std::str::FromStr;
