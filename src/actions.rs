@@ -15,6 +15,8 @@ pub const THREAD_PAGE: i64 = 50;
 /// WhatsApp's limit on a text message, and the API's limit on names.
 pub const MAX_TEXT_CHARS: usize = 4096;
 pub const MAX_NAME_CHARS: usize = 200;
+/// WhatsApp's limit on the text of buttons and lists.
+pub const MAX_INTERACTIVE_BODY_CHARS: usize = 1024;
 
 /// What can go wrong for the embed, as the browser learns it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -50,13 +52,19 @@ impl FromServerFnError for EmbedError {
 #[cfg(feature = "ssr")]
 mod backend {
     use super::EmbedError;
+    use crate::model::{
+        ConversationView, Direction, Interactive, Message, MessageKind, MessageStatus, ReplyWindow,
+        Sender, SenderType, TemplateRef,
+    };
     use crate::server::access::{self, Access, RequestAccess};
+    use crate::server::store::{now, NewMessage, Stored};
     use crate::server::store::{Store, TokenRejection};
     use crate::server::{AppError, AppState};
     use axum::http::request::Parts;
     use axum::http::{HeaderMap, StatusCode};
     use leptos::prelude::*;
     use leptos_axum::ResponseOptions;
+    use uuid::Uuid;
 
     /// What a server function needs from its request, taken from the reactive context
     /// before its first `.await` (the context may be gone by the time it resumes).
@@ -147,6 +155,86 @@ mod backend {
                 Err(TokenRejection::Revoked) => Err(self.fail(EmbedError::RevokedToken)),
             }
         }
+
+        fn reject(&self, reason: impl Into<String>) -> EmbedError {
+            self.fail(EmbedError::Rejected(reason.into()))
+        }
+
+        /// Stores what an agent sends in a conversation of the token's scope, once per
+        /// `client_id`, and queues its webhook. Free-form messages (`free_form`) wait for
+        /// WhatsApp's 24-hour window; templates do not.
+        pub async fn agent_send(
+            &self,
+            token: &str,
+            conversation_id: Uuid,
+            client_id: String,
+            free_form: bool,
+            build: impl FnOnce(&ConversationView) -> Result<Outbound, EmbedError>,
+        ) -> Result<Message, EmbedError> {
+            let access = self.access(token).await?;
+            let view = self
+                .store()
+                .conversation_view(&access.scope, conversation_id)
+                .await
+                .map_err(|e| self.internal(e))?;
+            let client_id = client_id.trim().to_string();
+            if client_id.is_empty() || client_id.chars().count() > 128 {
+                return Err(self.reject("The message has no valid client id."));
+            }
+            let outbound = build(&view).map_err(|e| self.fail(e))?;
+            if free_form {
+                let last_incoming = self
+                    .store()
+                    .last_incoming_at(view.id)
+                    .await
+                    .map_err(|e| self.internal(e))?;
+                if !ReplyWindow::of(view.channel_type, last_incoming, now()).is_open(now()) {
+                    return Err(self.reject(
+                        "WhatsApp allows free-form messages only within 24 hours of the contact's last message. Send an approved template instead.",
+                    ));
+                }
+            }
+            let conversation = self
+                .store()
+                .conversation(access.scope.project_id, view.id)
+                .await
+                .map_err(|e| self.internal(e))?;
+            let new = NewMessage {
+                direction: Direction::Outgoing,
+                kind: outbound.kind,
+                content: outbound.content,
+                media: None,
+                interactive: outbound.interactive,
+                location: None,
+                template: outbound.template,
+                sender: Sender {
+                    sender_type: SenderType::Agent,
+                    name: "Agent".into(),
+                    external_id: None,
+                },
+                // Sent to the contact by the host's backend, which then reports receipts.
+                status: MessageStatus::Pending,
+                client_id: Some(client_id),
+                created_at: None,
+                notify: true,
+            };
+            match self
+                .store()
+                .create_message(&conversation, new)
+                .await
+                .map_err(|e| self.internal(e))?
+            {
+                Stored::Created(m) | Stored::Existing(m) => Ok(m),
+            }
+        }
+    }
+
+    /// A message an agent sends, checked.
+    pub struct Outbound {
+        pub kind: MessageKind,
+        pub content: String,
+        pub interactive: Option<Interactive>,
+        pub template: Option<TemplateRef>,
     }
 }
 
@@ -273,72 +361,61 @@ pub async fn send_message(
     text: String,
     client_id: String,
 ) -> Result<Message, EmbedError> {
-    use crate::model::{Direction, MessageKind, MessageStatus, ReplyWindow, Sender, SenderType};
-    use crate::server::store::{now, NewMessage, Stored};
+    use crate::model::MessageKind;
     let req = backend::Request::new()?;
-    let access = req.access(&token).await?;
-    let view = req
-        .store()
-        .conversation_view(&access.scope, conversation_id)
-        .await
-        .map_err(|e| req.internal(e))?;
-    let client_id = client_id.trim().to_string();
-    if client_id.is_empty() || client_id.chars().count() > 128 {
-        return Err(req.fail(EmbedError::Rejected(
-            "The message has no valid client id.".into(),
-        )));
-    }
-    let text = text.trim().to_string();
-    if text.is_empty() {
-        return Err(req.fail(EmbedError::Rejected("Write something first.".into())));
-    }
-    if text.chars().count() > MAX_TEXT_CHARS {
-        return Err(req.fail(EmbedError::Rejected(format!(
-            "A message can have at most {MAX_TEXT_CHARS} characters."
-        ))));
-    }
-    let last_incoming = req
-        .store()
-        .last_incoming_at(view.id)
-        .await
-        .map_err(|e| req.internal(e))?;
-    if !ReplyWindow::of(view.channel_type, last_incoming, now()).is_open(now()) {
-        return Err(req.fail(EmbedError::Rejected(
-            "WhatsApp allows free-form messages only within 24 hours of the contact's last message. Send an approved template instead.".into(),
-        )));
-    }
-    let conversation = req
-        .store()
-        .conversation(access.scope.project_id, view.id)
-        .await
-        .map_err(|e| req.internal(e))?;
-    let new = NewMessage {
-        direction: Direction::Outgoing,
-        kind: MessageKind::Text,
-        content: text,
-        media: None,
-        interactive: None,
-        location: None,
-        template: None,
-        sender: Sender {
-            sender_type: SenderType::Agent,
-            name: "Agent".into(),
-            external_id: None,
-        },
-        // Sent to the contact by the host's backend, which then reports receipts.
-        status: MessageStatus::Pending,
-        client_id: Some(client_id),
-        created_at: None,
-        notify: true,
-    };
-    match req
-        .store()
-        .create_message(&conversation, new)
-        .await
-        .map_err(|e| req.internal(e))?
-    {
-        Stored::Created(m) | Stored::Existing(m) => Ok(m),
-    }
+    req.agent_send(&token, conversation_id, client_id, true, |_| {
+        let text = text.trim().to_string();
+        if text.is_empty() {
+            return Err(EmbedError::Rejected("Write something first.".into()));
+        }
+        if text.chars().count() > MAX_TEXT_CHARS {
+            return Err(EmbedError::Rejected(format!(
+                "A message can have at most {MAX_TEXT_CHARS} characters."
+            )));
+        }
+        Ok(backend::Outbound {
+            kind: MessageKind::Text,
+            content: text,
+            interactive: None,
+            template: None,
+        })
+    })
+    .await
+}
+
+/// Reply buttons or a list, with their body text, within WhatsApp's limits.
+#[server(prefix = "/rpc", endpoint = "send_interactive", input = server_fn::codec::Json)]
+pub async fn send_interactive(
+    token: String,
+    conversation_id: Uuid,
+    body: String,
+    interactive: crate::model::Interactive,
+    client_id: String,
+) -> Result<Message, EmbedError> {
+    use crate::model::{Interactive, MessageKind};
+    let req = backend::Request::new()?;
+    req.agent_send(&token, conversation_id, client_id, true, |_| {
+        let body = body.trim().to_string();
+        if body.is_empty() {
+            return Err(EmbedError::Rejected("Buttons and lists need a message text.".into()));
+        }
+        if body.chars().count() > MAX_INTERACTIVE_BODY_CHARS {
+            return Err(EmbedError::Rejected(format!(
+                "The text of buttons or a list can have at most {MAX_INTERACTIVE_BODY_CHARS} characters."
+            )));
+        }
+        if !matches!(interactive, Interactive::Button { .. } | Interactive::List { .. }) {
+            return Err(EmbedError::Rejected("Only reply buttons and lists can be sent.".into()));
+        }
+        interactive.validate().map_err(EmbedError::Rejected)?;
+        Ok(backend::Outbound {
+            kind: MessageKind::Interactive,
+            content: body,
+            interactive: Some(interactive),
+            template: None,
+        })
+    })
+    .await
 }
 
 /// Take over from the bot, or hand the conversation back to it.
@@ -453,84 +530,49 @@ pub async fn send_template(
     parameters: Vec<String>,
     client_id: String,
 ) -> Result<Message, EmbedError> {
-    use crate::model::{
-        Direction, MessageKind, MessageStatus, Sender, SenderType, TemplateRef, TemplateStatus,
-    };
-    use crate::server::store::{NewMessage, Stored};
+    use crate::model::{MessageKind, TemplateRef, TemplateStatus};
     let req = backend::Request::new()?;
     let access = req.access(&token).await?;
-    let view = req
-        .store()
-        .conversation_view(&access.scope, conversation_id)
-        .await
-        .map_err(|e| req.internal(e))?;
     let template = req
         .store()
         .template(access.scope.project_id, template_id)
         .await
         .map_err(|e| req.internal(e))?;
-    if template.inbox_id != view.inbox_id {
-        return Err(req.fail(EmbedError::NotFound));
-    }
-    if template.status != TemplateStatus::Approved {
-        return Err(req.fail(EmbedError::Rejected(format!(
-            "The template {} is {}; only approved templates can be sent.",
-            template.name, template.status
-        ))));
-    }
-    let parameters: Vec<String> = parameters.iter().map(|p| p.trim().to_string()).collect();
-    let wanted = template.parameter_count();
-    if parameters.len() != wanted || parameters.iter().any(String::is_empty) {
-        return Err(req.fail(EmbedError::Rejected(format!(
-            "The template {} needs {wanted} filled-in parameters.",
-            template.name
-        ))));
-    }
-    if parameters
-        .iter()
-        .any(|p| p.chars().count() > MAX_TEXT_CHARS)
-    {
-        return Err(req.fail(EmbedError::Rejected("A parameter is too long.".into())));
-    }
-    let client_id = client_id.trim().to_string();
-    if client_id.is_empty() || client_id.chars().count() > 128 {
-        return Err(req.fail(EmbedError::Rejected(
-            "The message has no valid client id.".into(),
-        )));
-    }
-    let conversation = req
-        .store()
-        .conversation(access.scope.project_id, view.id)
-        .await
-        .map_err(|e| req.internal(e))?;
-    let new = NewMessage {
-        direction: Direction::Outgoing,
-        kind: MessageKind::Template,
-        content: template.render(&parameters),
-        media: None,
-        interactive: None,
-        location: None,
-        template: Some(TemplateRef {
-            name: template.name.clone(),
-            language: Some(template.language.clone()),
-            parameters,
-        }),
-        sender: Sender {
-            sender_type: SenderType::Agent,
-            name: "Agent".into(),
-            external_id: None,
-        },
-        status: MessageStatus::Pending,
-        client_id: Some(client_id),
-        created_at: None,
-        notify: true,
-    };
-    match req
-        .store()
-        .create_message(&conversation, new)
-        .await
-        .map_err(|e| req.internal(e))?
-    {
-        Stored::Created(m) | Stored::Existing(m) => Ok(m),
-    }
+    req.agent_send(&token, conversation_id, client_id, false, |view| {
+        if template.inbox_id != view.inbox_id {
+            // Another inbox's template is not this conversation's to send.
+            return Err(EmbedError::NotFound);
+        }
+        if template.status != TemplateStatus::Approved {
+            return Err(EmbedError::Rejected(format!(
+                "The template {} is {}; only approved templates can be sent.",
+                template.name, template.status
+            )));
+        }
+        let parameters: Vec<String> = parameters.iter().map(|p| p.trim().to_string()).collect();
+        let wanted = template.parameter_count();
+        if parameters.len() != wanted || parameters.iter().any(String::is_empty) {
+            return Err(EmbedError::Rejected(format!(
+                "The template {} needs {wanted} filled-in parameters.",
+                template.name
+            )));
+        }
+        if parameters
+            .iter()
+            .any(|p| p.chars().count() > MAX_TEXT_CHARS)
+        {
+            return Err(EmbedError::Rejected("A parameter is too long.".into()));
+        }
+        Ok(backend::Outbound {
+            kind: MessageKind::Template,
+            content: template.render(&parameters),
+            interactive: None,
+            template: Some(TemplateRef {
+                name: template.name.clone(),
+                language: Some(template.language.clone()),
+                parameters,
+            }),
+        })
+    })
+    .await
 }

@@ -576,3 +576,74 @@ async fn an_approved_template_goes_out_when_the_window_is_closed() {
         .await;
     assert_eq!(thread.len(), 2, "the incoming message and one template");
 }
+
+#[tokio::test]
+async fn buttons_and_lists_keep_to_whatsapp_limits() {
+    let d = desk().await;
+    let send = |body: &str, interactive: Value, client_id: &str| {
+        let payload = json!({ "token": d.token, "conversation_id": d.conversation, "body": body,
+                              "interactive": interactive, "client_id": client_id });
+        let url = format!("{}/rpc/send_interactive", d.server.base);
+        let http = d.server.http.clone();
+        async move {
+            send(
+                &http,
+                reqwest::Method::POST,
+                &url,
+                &[],
+                Some(("application/json", payload.to_string())),
+            )
+            .await
+        }
+    };
+    let buttons = |titles: &[&str]| {
+        json!({ "type": "button", "buttons": titles.iter().enumerate()
+            .map(|(i, t)| json!({ "id": format!("b{i}"), "title": t })).collect::<Vec<_>>() })
+    };
+    let list = |rows: usize| {
+        json!({ "type": "list", "button": "Options", "sections": [{ "rows": (0..rows)
+            .map(|i| json!({ "id": format!("r{i}"), "title": format!("Row {i}") })).collect::<Vec<_>>() }] })
+    };
+    let ok = send(
+        "¿Cómo seguimos?",
+        buttons(&["Sí", "No", "Hablar con alguien"]),
+        "i-1",
+    )
+    .await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    let m = ok.json();
+    assert_eq!(
+        (m["kind"].as_str(), m["content"].as_str()),
+        (Some("interactive"), Some("¿Cómo seguimos?"))
+    );
+    assert_eq!(
+        m["interactive"]["buttons"][2]["title"],
+        "Hablar con alguien"
+    );
+    assert_eq!(send("Elige", list(10), "i-2").await.status, 200);
+    for (body, interactive, why) in [
+        ("x", buttons(&["1", "2", "3", "4"]), "between 1 and 3"),
+        ("x", buttons(&[]), "between 1 and 3"),
+        ("x", buttons(&["twenty-one characters"]), "at most 20"),
+        ("x", list(11), "between 1 and 10"),
+        (
+            "x",
+            json!({ "type": "button_reply", "id": "a", "title": "Yes" }),
+            "Only reply buttons",
+        ),
+        ("  ", buttons(&["ok"]), "need a message text"),
+    ] {
+        let r = send(body, interactive.clone(), "i-3").await;
+        assert_eq!(r.status, 422, "{interactive}: {}", r.body);
+        let reason = r.json()["Rejected"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(reason.contains(why), "{interactive}: {reason}");
+    }
+    assert_eq!(
+        d.thread().await.len(),
+        4,
+        "two incoming, two sent, nothing refused"
+    );
+}

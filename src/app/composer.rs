@@ -8,21 +8,27 @@ use uuid::Uuid;
 
 use super::clock::Clock;
 use super::embed::EmbedContext;
-use super::icons::{Icon, SEND, TEMPLATE};
+use super::icons::{Icon, LIST, SEND, TEMPLATE};
 use super::message::FormattedText;
 use super::storage;
 use crate::actions::{
-    conversation_templates, send_message, send_template, EmbedError, MAX_TEXT_CHARS,
+    conversation_templates, send_interactive, send_message, send_template, EmbedError,
+    MAX_INTERACTIVE_BODY_CHARS, MAX_TEXT_CHARS,
 };
 use crate::model::{
-    Direction, Handoff, Message, MessageKind, MessageStatus, ReplyWindow, Sender, SenderType,
-    Template, TemplateRef,
+    Direction, Handoff, Interactive, ListRow, ListSection, Message, MessageKind, MessageStatus,
+    ReplyButton, ReplyWindow, Sender, SenderType, Template, TemplateRef, MAX_BUTTON_TITLE_CHARS,
+    MAX_LIST_ROWS, MAX_LIST_ROW_TITLE_CHARS, MAX_REPLY_BUTTONS,
 };
 
 /// What the agent sends from the composer.
 #[derive(Debug, Clone)]
 pub enum Outgoing {
     Text(String),
+    Interactive {
+        body: String,
+        interactive: Interactive,
+    },
     Template {
         template: Template,
         parameters: Vec<String>,
@@ -32,8 +38,13 @@ pub enum Outgoing {
 impl Outgoing {
     /// The message as it shows while the server stores it.
     pub fn pending(&self, conversation_id: Uuid, client_id: &str, at: DateTime<Utc>) -> Message {
+        let mut buttons = None;
         let (kind, content, template) = match self {
             Self::Text(text) => (MessageKind::Text, text.clone(), None),
+            Self::Interactive { body, interactive } => {
+                buttons = Some(interactive.clone());
+                (MessageKind::Interactive, body.clone(), None)
+            }
             Self::Template {
                 template,
                 parameters,
@@ -54,7 +65,7 @@ impl Outgoing {
             kind,
             content,
             media: None,
-            interactive: None,
+            interactive: buttons,
             location: None,
             template,
             sender: Sender {
@@ -78,6 +89,9 @@ impl Outgoing {
     ) -> Result<Message, EmbedError> {
         match self {
             Self::Text(text) => send_message(token, conversation_id, text, client_id).await,
+            Self::Interactive { body, interactive } => {
+                send_interactive(token, conversation_id, body, interactive, client_id).await
+            }
             Self::Template {
                 template,
                 parameters,
@@ -121,6 +135,7 @@ pub fn Composer(
     let too_long = move || chars() > MAX_TEXT_CHARS;
     let can_send = move || open.get() && !too_long() && draft.with(|d| !d.trim().is_empty());
     let textarea = NodeRef::<leptos::html::Textarea>::new();
+    let building = RwSignal::new(false);
 
     let save = move |text: &str| storage::set(&draft_key(conversation), text);
     let send = move || {
@@ -166,7 +181,23 @@ pub fn Composer(
                     <FormattedText text=draft.get() />
                 </div>
             })}
+            {move || (open.get() && building.get()).then(|| view! {
+                <InteractiveBuilder on_send on_close=Callback::new(move |()| building.set(false)) />
+            })}
             <div class="composer-row">
+                <button
+                    type="button"
+                    class="composer-tool"
+                    class:active=move || building.get()
+                    data-testid="interactive-toggle"
+                    aria-label="Reply buttons or a list"
+                    title="Reply buttons or a list"
+                    aria-pressed=move || building.get().to_string()
+                    prop:disabled=move || !open.get()
+                    on:click=move |_| building.update(|b| *b = !*b)
+                >
+                    <Icon d=LIST size=20 />
+                </button>
                 <textarea
                     node_ref=textarea
                     data-testid="composer"
@@ -196,6 +227,154 @@ pub fn Composer(
                 </p>
             })}
         </footer>
+    }
+}
+
+/// Reply buttons (1–3) or a list (up to 10 rows) with their text, checked against
+/// WhatsApp's limits as they are typed (the server checks them again).
+#[component]
+fn InteractiveBuilder(on_send: Callback<Outgoing>, on_close: Callback<()>) -> impl IntoView {
+    let list_mode = RwSignal::new(false);
+    let body = RwSignal::new(String::new());
+    let buttons = RwSignal::new(vec![String::new()]);
+    let list_button = RwSignal::new(String::from("Options"));
+    let rows = RwSignal::new(vec![(String::new(), String::new())]);
+    let built = Memo::new(move |_| {
+        if list_mode.get() {
+            Interactive::List {
+                header: None,
+                footer: None,
+                button: list_button.get().trim().to_string(),
+                sections: vec![ListSection {
+                    title: None,
+                    rows: rows
+                        .get()
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (title, description))| ListRow {
+                            id: format!("row-{}", i + 1),
+                            title: title.trim().to_string(),
+                            description: Some(description.trim().to_string())
+                                .filter(|d| !d.is_empty()),
+                        })
+                        .collect(),
+                }],
+            }
+        } else {
+            Interactive::Button {
+                header: None,
+                footer: None,
+                buttons: buttons
+                    .get()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, title)| ReplyButton {
+                        id: format!("button-{}", i + 1),
+                        title: title.trim().to_string(),
+                    })
+                    .collect(),
+            }
+        }
+    });
+    let problem = move || {
+        let body = body.get();
+        if body.trim().is_empty() {
+            Some("Write the message text.".to_string())
+        } else if body.chars().count() > MAX_INTERACTIVE_BODY_CHARS {
+            Some(format!(
+                "The text can have at most {MAX_INTERACTIVE_BODY_CHARS} characters."
+            ))
+        } else {
+            built.with(|i| i.validate().err())
+        }
+    };
+    let send = move |_| {
+        if problem().is_some() {
+            return;
+        }
+        on_send.run(Outgoing::Interactive {
+            body: body.get_untracked().trim().to_string(),
+            interactive: built.get_untracked(),
+        });
+        on_close.run(());
+    };
+    let button_fields = move || {
+        let count = buttons.with(Vec::len);
+        (0..count)
+            .map(|i| view! {
+                <div class="builder-line">
+                    <input data-testid="button-title" aria-label=format!("Button {}", i + 1)
+                        placeholder=format!("Button {}", i + 1) maxlength=MAX_BUTTON_TITLE_CHARS.to_string() dir="auto"
+                        prop:value=move || buttons.with(|b| b.get(i).cloned().unwrap_or_default())
+                        on:input=move |ev| {
+                            let v = event_target_value(&ev);
+                            buttons.update(|b| if let Some(slot) = b.get_mut(i) { *slot = v });
+                        } />
+                    <button type="button" class="builder-remove" aria-label="Remove this button"
+                        prop:disabled=move || buttons.with(|b| b.len() <= 1)
+                        on:click=move |_| buttons.update(|b| { b.remove(i); })>"×"</button>
+                </div>
+            })
+            .collect_view()
+    };
+    let row_fields = move || {
+        let count = rows.with(Vec::len);
+        (0..count)
+            .map(|i| view! {
+                <div class="builder-line">
+                    <input data-testid="row-title" aria-label=format!("Row {} title", i + 1)
+                        placeholder=format!("Row {}", i + 1) maxlength=MAX_LIST_ROW_TITLE_CHARS.to_string() dir="auto"
+                        prop:value=move || rows.with(|r| r.get(i).map(|x| x.0.clone()).unwrap_or_default())
+                        on:input=move |ev| {
+                            let v = event_target_value(&ev);
+                            rows.update(|r| if let Some(slot) = r.get_mut(i) { slot.0 = v });
+                        } />
+                    <input data-testid="row-description" aria-label=format!("Row {} description", i + 1)
+                        placeholder="Description (optional)" maxlength="72" dir="auto"
+                        prop:value=move || rows.with(|r| r.get(i).map(|x| x.1.clone()).unwrap_or_default())
+                        on:input=move |ev| {
+                            let v = event_target_value(&ev);
+                            rows.update(|r| if let Some(slot) = r.get_mut(i) { slot.1 = v });
+                        } />
+                    <button type="button" class="builder-remove" aria-label="Remove this row"
+                        prop:disabled=move || rows.with(|r| r.len() <= 1)
+                        on:click=move |_| rows.update(|r| { r.remove(i); })>"×"</button>
+                </div>
+            })
+            .collect_view()
+    };
+    view! {
+        <div class="interactive-builder" data-testid="interactive-builder">
+            <div class="builder-tabs" role="tablist">
+                <button type="button" role="tab" data-testid="builder-buttons" aria-selected=move || (!list_mode.get()).to_string()
+                    on:click=move |_| list_mode.set(false)>"Reply buttons"</button>
+                <button type="button" role="tab" data-testid="builder-list" aria-selected=move || list_mode.get().to_string()
+                    on:click=move |_| list_mode.set(true)>"List"</button>
+            </div>
+            <textarea class="builder-body" data-testid="interactive-body" aria-label="Message text"
+                placeholder="Message text" rows="2" dir="auto"
+                prop:value=move || body.get() on:input=move |ev| body.set(event_target_value(&ev))></textarea>
+            <Show when=move || !list_mode.get() fallback=move || view! {
+                <input data-testid="list-button" aria-label="List button" placeholder="Button that opens the list"
+                    maxlength=MAX_BUTTON_TITLE_CHARS.to_string() dir="auto"
+                    prop:value=move || list_button.get() on:input=move |ev| list_button.set(event_target_value(&ev)) />
+                {row_fields}
+                <button type="button" class="link-button" data-testid="add-row"
+                    prop:disabled=move || rows.with(|r| r.len() >= MAX_LIST_ROWS)
+                    on:click=move |_| rows.update(|r| r.push((String::new(), String::new())))>"Add row"</button>
+            }>
+                {button_fields}
+                <button type="button" class="link-button" data-testid="add-button"
+                    prop:disabled=move || buttons.with(|b| b.len() >= MAX_REPLY_BUTTONS)
+                    on:click=move |_| buttons.update(|b| b.push(String::new()))>"Add button"</button>
+            </Show>
+            <div class="builder-actions">
+                <span class="composer-error" data-testid="builder-problem">{move || problem().unwrap_or_default()}</span>
+                <button type="button" class="link-button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                <button type="button" class="link-button" data-testid="interactive-send"
+                    prop:disabled=move || problem().is_some() on:click=send>"Send"</button>
+            </div>
+        </div>
     }
 }
 

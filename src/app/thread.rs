@@ -75,19 +75,12 @@ impl Entry {
     fn key(&self) -> String {
         match self {
             Entry::Day(at) => format!("day-{}", at.timestamp_millis()),
-            // An optimistic message and the server's copy share the client_id; the status
-            // is in the key so a bubble whose status moved is drawn again.
+            // The status is in the key so a bubble whose status moved is drawn again; the
+            // server's copy of an optimistic message has its own id, so it replaces it.
             Entry::Message {
                 message,
                 first_in_group,
-            } => format!(
-                "{}-{}-{first_in_group}",
-                message
-                    .client_id
-                    .clone()
-                    .unwrap_or_else(|| message.id.to_string()),
-                message.status
-            ),
+            } => format!("{}-{}-{first_in_group}", message.id, message.status),
         }
     }
 }
@@ -399,6 +392,10 @@ fn ContactName(conversation: uuid::Uuid, name: RwSignal<String>) -> impl IntoVie
         }
     });
     let save = move || {
+        // Escape closes the box first; the blur that follows saves nothing.
+        if !editing.get_untracked() {
+            return;
+        }
         let Some(el) = input.get_untracked() else {
             return;
         };
