@@ -53,8 +53,7 @@ impl FromServerFnError for EmbedError {
 mod backend {
     use super::EmbedError;
     use crate::model::{
-        ConversationView, Direction, Interactive, Message, MessageKind, MessageStatus, ReplyWindow,
-        Sender, SenderType, TemplateRef,
+        ConversationView, Interactive, Message, MessageKind, ReplyWindow, TemplateRef,
     };
     use crate::server::access::{self, Access, RequestAccess};
     use crate::server::store::{now, NewMessage, Stored};
@@ -199,25 +198,9 @@ mod backend {
                 .conversation(access.scope.project_id, view.id)
                 .await
                 .map_err(|e| self.internal(e))?;
-            let new = NewMessage {
-                direction: Direction::Outgoing,
-                kind: outbound.kind,
-                content: outbound.content,
-                media: None,
-                interactive: outbound.interactive,
-                location: None,
-                template: outbound.template,
-                sender: Sender {
-                    sender_type: SenderType::Agent,
-                    name: "Agent".into(),
-                    external_id: None,
-                },
-                // Sent to the contact by the host's backend, which then reports receipts.
-                status: MessageStatus::Pending,
-                client_id: Some(client_id),
-                created_at: None,
-                notify: true,
-            };
+            let mut new = NewMessage::from_agent(outbound.kind, outbound.content, client_id);
+            new.interactive = outbound.interactive;
+            new.template = outbound.template;
             match self
                 .store()
                 .create_message(&conversation, new)

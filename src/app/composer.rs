@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::clock::Clock;
 use super::embed::EmbedContext;
-use super::icons::{Icon, LIST, SEND, TEMPLATE};
+use super::icons::{Icon, CLIP, LIST, SEND, TEMPLATE};
 use super::message::FormattedText;
 use super::storage;
 use crate::actions::{
@@ -116,6 +116,8 @@ pub fn Composer(
     handoff: RwSignal<Handoff>,
     /// Sends a text (already trimmed, not empty) or a template.
     on_send: Callback<Outgoing>,
+    /// A file the server stored as a message.
+    on_uploaded: Callback<Message>,
 ) -> impl IntoView {
     let clock = Clock::get();
     let draft = RwSignal::new(String::new());
@@ -136,6 +138,15 @@ pub fn Composer(
     let can_send = move || open.get() && !too_long() && draft.with(|d| !d.trim().is_empty());
     let textarea = NodeRef::<leptos::html::Textarea>::new();
     let building = RwSignal::new(false);
+    let uploads = Uploads::new(conversation, on_uploaded);
+    let file_input = NodeRef::<leptos::html::Input>::new();
+    // Files picked, pasted or dropped go out with the draft as their caption.
+    let take_caption = move || {
+        let caption = draft.get_untracked().trim().to_string();
+        draft.set(String::new());
+        storage::set(&draft_key(conversation), "");
+        caption
+    };
 
     let save = move |text: &str| storage::set(&draft_key(conversation), text);
     let send = move || {
@@ -157,6 +168,44 @@ pub fn Composer(
             send();
         }
     };
+    #[cfg(not(feature = "hydrate"))]
+    let _ = take_caption;
+    let on_pick = move |_: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        if let Some(input) = file_input.get_untracked() {
+            if let Some(files) = input.files() {
+                uploads.send_all(&files, take_caption());
+            }
+            input.set_value("");
+        }
+    };
+    let on_paste = move |ev: leptos::ev::ClipboardEvent| {
+        #[cfg(feature = "hydrate")]
+        if let Some(files) = ev.clipboard_data().and_then(|d| d.files()) {
+            if files.length() > 0 && open.get_untracked() {
+                ev.prevent_default();
+                uploads.send_all(&files, take_caption());
+            }
+        }
+        let _ = &ev;
+    };
+    let dragging = RwSignal::new(false);
+    let on_dragover = move |ev: leptos::ev::DragEvent| {
+        if open.get_untracked() {
+            ev.prevent_default();
+            dragging.set(true);
+        }
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        dragging.set(false);
+        #[cfg(feature = "hydrate")]
+        if let Some(files) = ev.data_transfer().and_then(|d| d.files()) {
+            if open.get_untracked() {
+                uploads.send_all(&files, take_caption());
+            }
+        }
+    };
     let on_input = move |ev: leptos::ev::Event| {
         let text = event_target_value(&ev);
         save(&text);
@@ -164,7 +213,9 @@ pub fn Composer(
     };
 
     view! {
-        <footer class="composer" data-testid="composer-bar" data-window=state>
+        <footer class="composer" class:dragging=move || dragging.get() data-testid="composer-bar" data-window=state
+            on:dragover=on_dragover on:dragleave=move |_| dragging.set(false) on:drop=on_drop>
+            {uploads.view()}
             {move || (!open.get()).then(|| view! {
                 <p class="composer-note window-closed" role="status">
                     "The 24-hour window has closed: WhatsApp allows only approved templates until the contact writes again."
@@ -185,6 +236,32 @@ pub fn Composer(
                 <InteractiveBuilder on_send on_close=Callback::new(move |()| building.set(false)) />
             })}
             <div class="composer-row">
+                <input
+                    node_ref=file_input
+                    type="file"
+                    class="visually-hidden"
+                    data-testid="attach-input"
+                    multiple
+                    accept=ACCEPTED_FILES
+                    on:change=on_pick
+                    tabindex="-1"
+                    aria-hidden="true"
+                />
+                <button
+                    type="button"
+                    class="composer-tool"
+                    data-testid="attach-button"
+                    aria-label="Attach files"
+                    title="Attach files"
+                    prop:disabled=move || !open.get()
+                    on:click=move |_| {
+                        if let Some(input) = file_input.get_untracked() {
+                            input.click();
+                        }
+                    }
+                >
+                    <Icon d=CLIP size=20 />
+                </button>
                 <button
                     type="button"
                     class="composer-tool"
@@ -209,6 +286,7 @@ pub fn Composer(
                     prop:disabled=move || !open.get()
                     on:input=on_input
                     on:keydown=on_keydown
+                    on:paste=on_paste
                 ></textarea>
                 <button
                     type="button"
@@ -227,6 +305,201 @@ pub fn Composer(
                 </p>
             })}
         </footer>
+    }
+}
+
+/// What the file picker offers: WhatsApp's media types (the server checks the bytes).
+const ACCEPTED_FILES: &str = "image/jpeg,image/png,image/webp,video/mp4,video/3gpp,audio/aac,audio/mp4,audio/mpeg,audio/amr,audio/ogg,application/pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.txt,.csv";
+
+/// A file on its way to the server.
+#[derive(Debug, Clone, PartialEq)]
+struct Upload {
+    client_id: String,
+    filename: String,
+    caption: String,
+    /// 0.0 to 1.0.
+    progress: f64,
+    error: Option<String>,
+}
+
+/// The uploads of one conversation: progress while they go, the reason and a retry when
+/// one fails. The stored message goes to the thread.
+#[derive(Clone, Copy)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+struct Uploads {
+    conversation: Uuid,
+    list: RwSignal<Vec<Upload>>,
+    /// The picked files, for a retry (browser objects stay on this thread).
+    #[cfg(feature = "hydrate")]
+    files: StoredValue<std::collections::HashMap<String, leptos::web_sys::File>, LocalStorage>,
+    on_uploaded: Callback<Message>,
+}
+
+impl Uploads {
+    fn new(conversation: Uuid, on_uploaded: Callback<Message>) -> Self {
+        Self {
+            conversation,
+            list: RwSignal::new(Vec::new()),
+            #[cfg(feature = "hydrate")]
+            files: StoredValue::new_local(Default::default()),
+            on_uploaded,
+        }
+    }
+
+    #[cfg(feature = "hydrate")]
+    fn send_all(self, files: &leptos::web_sys::FileList, caption: String) {
+        // The caption goes with the first file, as in WhatsApp.
+        let mut caption = Some(caption);
+        for i in 0..files.length() {
+            if let Some(file) = files.get(i) {
+                let client_id = Uuid::new_v4().to_string();
+                self.files.update_value(|f| {
+                    f.insert(client_id.clone(), file.clone());
+                });
+                self.list.update(|l| {
+                    l.push(Upload {
+                        client_id: client_id.clone(),
+                        filename: file.name(),
+                        caption: caption.take().unwrap_or_default(),
+                        progress: 0.0,
+                        error: None,
+                    })
+                });
+                self.start(client_id);
+            }
+        }
+    }
+
+    /// Sends (or sends again) one upload; the server stores it once per client id.
+    #[cfg(feature = "hydrate")]
+    fn start(self, client_id: String) {
+        use leptos::wasm_bindgen::closure::Closure;
+        use leptos::wasm_bindgen::JsCast;
+        let Some(file) = self.files.with_value(|f| f.get(&client_id).cloned()) else {
+            return;
+        };
+        let Some(upload) = self
+            .list
+            .with_untracked(|l| l.iter().find(|u| u.client_id == client_id).cloned())
+        else {
+            return;
+        };
+        let set = move |client_id: &str, change: &dyn Fn(&mut Upload)| {
+            self.list.update(|l| {
+                if let Some(u) = l.iter_mut().find(|u| u.client_id == client_id) {
+                    change(u);
+                }
+            });
+        };
+        set(&client_id, &|u| {
+            u.error = None;
+            u.progress = 0.0;
+        });
+        let token = EmbedContext::get().token;
+        let encode = |v: &str| String::from(js_sys::encode_uri_component(v));
+        let url = format!(
+            "/embed/{token}/conversations/{}/media?client_id={}&filename={}&caption={}",
+            self.conversation,
+            encode(&client_id),
+            encode(&upload.filename),
+            encode(&upload.caption),
+        );
+        let Ok(xhr) = leptos::web_sys::XmlHttpRequest::new() else {
+            set(&client_id, &|u| {
+                u.error = Some("This browser cannot upload files.".into())
+            });
+            return;
+        };
+        if xhr.open("POST", &url).is_err() {
+            set(&client_id, &|u| {
+                u.error = Some("The upload could not start.".into())
+            });
+            return;
+        }
+        if let Ok(progress_target) = xhr.upload() {
+            let cid = client_id.clone();
+            let on_progress = Closure::<dyn FnMut(leptos::web_sys::ProgressEvent)>::new(
+                move |e: leptos::web_sys::ProgressEvent| {
+                    if e.length_computable() && e.total() > 0.0 {
+                        let done = e.loaded() / e.total();
+                        set(&cid, &|u| u.progress = done);
+                    }
+                },
+            );
+            progress_target.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+            on_progress.forget();
+        }
+        let finished = {
+            let xhr = xhr.clone();
+            let cid = client_id.clone();
+            Closure::<dyn FnMut()>::new(move || {
+                let status = xhr.status().unwrap_or(0);
+                let body = xhr.response_text().ok().flatten().unwrap_or_default();
+                if (200..300).contains(&status) {
+                    match serde_json::from_str::<Message>(&body) {
+                        Ok(message) => {
+                            self.list.update(|l| l.retain(|u| u.client_id != cid));
+                            self.files.update_value(|f| {
+                                f.remove(&cid);
+                            });
+                            self.on_uploaded.run(message);
+                        }
+                        Err(_) => set(&cid, &|u| {
+                            u.error = Some("The server's answer was unreadable.".into())
+                        }),
+                    }
+                } else {
+                    let reason = match serde_json::from_str::<EmbedError>(&body) {
+                        Ok(e) => e.to_string(),
+                        Err(_) if status == 0 => "The connection was lost.".to_string(),
+                        Err(_) => format!("The server answered {status}."),
+                    };
+                    set(&cid, &|u| u.error = Some(reason.clone()));
+                }
+            })
+        };
+        xhr.set_onloadend(Some(finished.as_ref().unchecked_ref()));
+        finished.forget();
+        if xhr.send_with_opt_blob(Some(&file)).is_err() {
+            set(&client_id, &|u| {
+                u.error = Some("The upload could not start.".into())
+            });
+        }
+    }
+
+    fn view(self) -> impl IntoView {
+        let retry = move |client_id: String| {
+            #[cfg(feature = "hydrate")]
+            self.start(client_id);
+            #[cfg(not(feature = "hydrate"))]
+            let _ = client_id;
+        };
+        let dismiss = move |client_id: String| {
+            self.list.update(|l| l.retain(|u| u.client_id != client_id));
+        };
+        view! {
+            <For each=move || self.list.get() key=|u| (u.client_id.clone(), u.error.clone(), (u.progress * 100.0) as u32) let:upload>
+                {
+                    let (retry_id, dismiss_id) = (upload.client_id.clone(), upload.client_id.clone());
+                    let percent = (upload.progress * 100.0).round() as u32;
+                    view! {
+                        <div class="upload" data-testid="upload" data-state=if upload.error.is_some() { "failed" } else { "sending" }>
+                            <span class="upload-name" dir="auto">{upload.filename.clone()}</span>
+                            {match upload.error.clone() {
+                                None => view! {
+                                    <progress data-testid="upload-progress" max="100" value=percent.to_string()>{format!("{percent}%")}</progress>
+                                }.into_any(),
+                                Some(reason) => view! {
+                                    <span class="send-failed" role="alert">{reason}</span>
+                                    <button type="button" class="link-button" data-testid="retry-upload" on:click=move |_| retry(retry_id.clone())>"Retry"</button>
+                                    <button type="button" class="link-button" on:click=move |_| dismiss(dismiss_id.clone())>"Dismiss"</button>
+                                }.into_any(),
+                            }}
+                        </div>
+                    }
+                }
+            </For>
+        }
     }
 }
 

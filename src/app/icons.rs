@@ -32,6 +32,7 @@ pub fn Icon(
 pub const SEARCH: &str = "M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14zM21 21l-4.3-4.3";
 pub const BACK: &str = "M15 18l-6-6 6-6";
 pub const SEND: &str = "M4 12l16-8-6 16-3-6.5zM11 13.5L20 4";
+pub const CLIP: &str = "M21 11.5l-8.6 8.6a5 5 0 0 1-7.1-7.1l8.6-8.6a3.3 3.3 0 0 1 4.7 4.7l-8.6 8.6a1.7 1.7 0 0 1-2.4-2.4l7.9-7.9";
 pub const EDIT: &str = "M4 20h4L19 9l-4-4L4 16zM13 7l4 4";
 pub const CHECK: &str = "M4 12.5l5 5L20 6.5";
 pub const DOUBLE_CHECK: &str = "M2 12.5l5 5L18 6.5M11 16.5l1 1L23 6.5";

@@ -94,10 +94,15 @@ pub fn MessageBubble(message: Message, #[prop(optional)] first_in_group: bool) -
 
 #[component]
 fn MessageBody(message: Message) -> impl IntoView {
-    let media = message
-        .media
-        .clone()
-        .and_then(|m| safe_url(&m.url).map(|url| (url, m)));
+    // A file uploaded here is shown through this page's token; others by their own URL.
+    let token = use_context::<super::embed::EmbedContext>().map(|c| c.token);
+    let media = message.media.clone().and_then(|m| {
+        let url = match (m.id, &token) {
+            (Some(id), Some(token)) => Some(format!("/embed/{token}/media/{id}")),
+            _ => safe_url(&m.url),
+        };
+        url.map(|url| (url, m))
+    });
     match (message.kind, media) {
         (MessageKind::Text, _) => view! { <p class="text" dir="auto"><FormattedText text=message.content.clone() /></p> }.into_any(),
         (MessageKind::Image, Some((url, media))) => {

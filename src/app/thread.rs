@@ -220,6 +220,17 @@ fn Thread(page: ThreadPage) -> impl IntoView {
         Callback::new(move |outgoing: Outgoing| send(outgoing, uuid::Uuid::new_v4().to_string()))
     };
     let retry = StoredValue::new(send);
+    let on_uploaded = Callback::new(move |stored: Message| {
+        messages.update(|m| {
+            if !m.iter().any(|x| x.id == stored.id) {
+                m.push(stored);
+            }
+        });
+        at_bottom.set_value(true);
+        if let Some(el) = scroller.get_untracked() {
+            request_animation_frame(move || el.set_scroll_top(el.scroll_height()));
+        }
+    });
 
     // Opening the thread reads it: the unread badge clears.
     if conversation.unread_count > 0 {
@@ -281,7 +292,7 @@ fn Thread(page: ThreadPage) -> impl IntoView {
                     }}
                 </For>
             </div>
-            <Composer conversation=conversation_id window=page.window handoff on_send />
+            <Composer conversation=conversation_id window=page.window handoff on_send on_uploaded />
         </section>
     }
 }

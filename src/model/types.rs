@@ -138,6 +138,9 @@ pub enum ScopeKind {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Media {
+    /// Set for files uploaded to this server: the embed shows them through its token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Uuid>,
     pub url: String,
     pub mime_type: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

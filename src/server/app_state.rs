@@ -3,6 +3,7 @@ use leptos::config::LeptosOptions;
 
 use std::sync::Arc;
 
+use crate::server::media::MediaStore;
 use crate::server::security::Guard;
 use crate::server::store::Store;
 
@@ -15,6 +16,8 @@ pub struct AppState {
     pub public_url: String,
     /// The origin gate and the failed-credential limits.
     pub guard: Arc<Guard>,
+    /// Where uploaded files are kept.
+    pub media: MediaStore,
 }
 
 impl FromRef<AppState> for LeptosOptions {

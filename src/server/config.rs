@@ -26,6 +26,8 @@ pub struct Config {
     /// `WEBHOOK_TIMEOUT_SECS` (10) and `WEBHOOK_RETRY_HOURS` (25): how long a receiver may
     /// take, and how long a delivery is retried.
     pub webhooks: WebhookSettings,
+    /// `MEDIA_DIR` (default `data/media`): where uploaded files are kept.
+    pub media_dir: std::path::PathBuf,
     pub leptos: LeptosOptions,
 }
 
@@ -57,6 +59,9 @@ impl Config {
                 })?,
             },
             webhooks: webhook_settings()?,
+            media_dir: non_empty_env("MEDIA_DIR")
+                .unwrap_or_else(|| "data/media".to_string())
+                .into(),
             leptos: conf.leptos_options,
         })
     }

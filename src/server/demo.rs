@@ -357,6 +357,7 @@ impl World {
                 m.kind = MessageKind::Image;
                 m.content = caption.into();
                 m.media = Some(Media {
+                    id: None,
                     url: asset(file),
                     mime_type: "image/png".into(),
                     filename: Some(file.into()),
@@ -366,6 +367,7 @@ impl World {
             Content::Audio(file, size) => {
                 m.kind = MessageKind::Audio;
                 m.media = Some(Media {
+                    id: None,
                     url: asset(file),
                     mime_type: "audio/wav".into(),
                     filename: Some(file.into()),
@@ -376,6 +378,7 @@ impl World {
                 m.kind = MessageKind::Video;
                 m.content = caption.into();
                 m.media = Some(Media {
+                    id: None,
                     url: asset(file),
                     mime_type: "video/mp4".into(),
                     filename: Some(file.into()),
@@ -386,6 +389,7 @@ impl World {
                 m.kind = MessageKind::Document;
                 m.content = caption.into();
                 m.media = Some(Media {
+                    id: None,
                     url: asset(file),
                     mime_type: "application/pdf".into(),
                     filename: Some(file.into()),

@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -24,6 +24,7 @@ use tracing::Level;
 use crate::app::{shell, App};
 use crate::server::access::RequestAccess;
 use crate::server::config::Config;
+use crate::server::media::{self, MediaStore};
 use crate::server::security::{self, Guard, API_BODY_LIMIT, RPC_BODY_LIMIT};
 use crate::server::store::Store;
 use crate::server::{AppError, AppState};
@@ -47,6 +48,7 @@ pub async fn state(config: &Config) -> Result<AppState, AppError> {
         leptos: config.leptos.clone(),
         public_url,
         guard: Arc::new(guard),
+        media: MediaStore::new(&config.media_dir),
     })
 }
 
@@ -80,6 +82,14 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .nest("/api/v1", crate::server::api::router())
         .layer(RequestBodyLimitLayer::new(API_BODY_LIMIT));
+    // Uploads take files up to the largest kind's limit; each kind's own is checked after.
+    let uploads = Router::new()
+        .route(
+            "/embed/{token}/conversations/{id}/media",
+            post(media::upload),
+        )
+        .route("/embed/{token}/media/{id}", get(media::serve_to_embed))
+        .layer(RequestBodyLimitLayer::new(media::MAX_UPLOAD_BYTES));
     // Cross-origin reads are answered only where the security layer has resolved a token
     // in the path and admitted the request's origin; server functions are same-origin.
     let cors = CorsLayer::new()
@@ -104,7 +114,8 @@ pub fn router(state: AppState) -> Router {
         .fallback_service(assets)
         .layer(RequestBodyLimitLayer::new(RPC_BODY_LIMIT))
         .layer(cors);
-    api.merge(app)
+    api.merge(uploads)
+        .merge(app)
         // A bug answers 500 with the route class's error, not a dropped connection.
         .layer(CatchPanicLayer::custom(|_| {
             StatusCode::INTERNAL_SERVER_ERROR.into_response()

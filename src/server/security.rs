@@ -384,16 +384,20 @@ fn finish(class: RouteClass, mut response: Response, frame: Frame) -> Response {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("text/html"));
-    let policy = match class {
-        RouteClass::Embed => page_policy(nonce.as_deref(), &frame),
-        _ if html => page_policy(nonce.as_deref(), &Frame::Nobody),
-        _ => NO_CONTENT_POLICY.to_string(),
-    };
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_str(&policy).expect("patterns and nonces are header-safe"),
-    );
-    if class == RouteClass::Embed {
+    // A handler that set its own policy (a served file: sandboxed) keeps it.
+    let own_policy = headers.contains_key(header::CONTENT_SECURITY_POLICY);
+    if !own_policy {
+        let policy = match class {
+            RouteClass::Embed => page_policy(nonce.as_deref(), &frame),
+            _ if html => page_policy(nonce.as_deref(), &Frame::Nobody),
+            _ => NO_CONTENT_POLICY.to_string(),
+        };
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_str(&policy).expect("patterns and nonces are header-safe"),
+        );
+    }
+    if class == RouteClass::Embed && !own_policy {
         headers.remove(header::X_FRAME_OPTIONS);
     } else {
         headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
@@ -406,7 +410,7 @@ fn finish(class: RouteClass, mut response: Response, frame: Frame) -> Response {
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    if class != RouteClass::Other {
+    if class != RouteClass::Other && !own_policy {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response

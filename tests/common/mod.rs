@@ -61,6 +61,7 @@ impl TestServer {
                 retry_window: Duration::from_secs(60),
                 poll: Duration::from_millis(50),
             },
+            media_dir: dir.path().join("media"),
             leptos: LeptosOptions::builder()
                 .output_name("inbox-embed")
                 // Static files straight from public/: the same on a machine that has not

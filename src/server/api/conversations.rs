@@ -241,6 +241,11 @@ fn validate_message(input: MessageInput, contact_name: &str) -> ApiResult<NewMes
         }
         k if k.has_media() => {
             let media = input.media.as_ref().ok_or_else(|| missing("media"))?;
+            if media.id.is_some() {
+                return Err(AppError::invalid(
+                    "media.id names a file uploaded to this server; give media.url instead",
+                ));
+            }
             http_url("media.url", Some(&media.url))?;
             let mime = media.mime_type.trim();
             if !mime.contains('/') || !media_matches(kind, mime) {

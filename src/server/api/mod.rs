@@ -23,6 +23,7 @@ use crate::server::{AppError, AppState};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/project", get(project))
+        .route("/media/{id}", get(crate::server::media::serve_to_api))
         .merge(directory::router())
         .merge(conversations::router())
         .merge(templates::router())

@@ -404,6 +404,10 @@ impl Store {
         self.inbox(project_id, id).await?;
         let id = id.to_string();
         let mut tx = self.write_transaction().await?;
+        sqlx::query("DELETE FROM media WHERE conversation_id IN (SELECT id FROM conversations WHERE inbox_id = ?)")
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("DELETE FROM messages WHERE conversation_id IN (SELECT id FROM conversations WHERE inbox_id = ?)")
             .bind(&id)
             .execute(&mut *tx)

@@ -100,7 +100,7 @@ fn message_cursor(m: &Message) -> Cursor {
 }
 
 impl Store {
-    async fn message_by_client_id(
+    pub(super) async fn message_by_client_id(
         &self,
         conversation_id: Uuid,
         client_id: &str,

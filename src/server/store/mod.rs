@@ -3,6 +3,7 @@
 mod conversations;
 mod directory;
 mod import;
+mod media;
 mod messages;
 mod outbox;
 mod records;
@@ -11,6 +12,7 @@ mod tokens;
 
 pub use directory::*;
 pub use import::*;
+pub use media::*;
 pub use messages::*;
 pub use outbox::*;
 pub use records::*;

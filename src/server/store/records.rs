@@ -236,6 +236,31 @@ pub struct NewMessage {
     pub notify: bool,
 }
 
+impl NewMessage {
+    /// What an agent sends from the embed: outgoing, pending until the host's backend
+    /// delivers it, once per `client_id`, and told to the inbox's webhook.
+    pub fn from_agent(kind: crate::model::MessageKind, content: String, client_id: String) -> Self {
+        Self {
+            direction: crate::model::Direction::Outgoing,
+            kind,
+            content,
+            media: None,
+            interactive: None,
+            location: None,
+            template: None,
+            sender: crate::model::Sender {
+                sender_type: crate::model::SenderType::Agent,
+                name: "Agent".into(),
+                external_id: None,
+            },
+            status: crate::model::MessageStatus::Pending,
+            client_id: Some(client_id),
+            created_at: None,
+            notify: true,
+        }
+    }
+}
+
 /// Who made a change, as webhooks report it.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
