@@ -400,3 +400,108 @@ test('opening a conversation with unread messages clears its unread badge', asyn
   await expect(badge(a.id)).toHaveCount(0);
   await expect(badge(b.id)).toHaveText('1');
 });
+
+test('a picked image goes out with the draft as its caption and shows through the token', async ({ api, page }) => {
+  const tag = uniq();
+  const seeded = await api.seedInbox([
+    { contactName: `Lena Fischer ${tag}`, messages: [{ direction: 'incoming', content: 'A photo please', minutesAgo: 3 }] },
+  ]);
+  const conversation = seeded.conversations[0];
+  await gotoHydrated(page, threadPath(seeded, conversation.id));
+  await composer(page).fill(`Parcel ${tag}`);
+  await page.locator('[data-testid=attach-input]').setInputFiles('../public/demo/parcel.png');
+
+  const image = page.locator('[data-testid=message] img');
+  await expect(image).toHaveCount(1);
+  await expect(image).toHaveAttribute('src', new RegExp(`^${seeded.base}/media/[0-9a-f-]{36}$`));
+  // It loaded (same origin, allowed by the page's policy), and the caption went with it.
+  await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+  await expect(messages(page).last()).toContainText(`Parcel ${tag}`);
+  await expect(composer(page)).toHaveValue('');
+  await expect(page.locator('[data-testid=upload]')).toHaveCount(0);
+  const sent = (await api.threadMessages(conversation.id)).filter((m) => m.kind === 'image');
+  expect(sent).toHaveLength(1);
+  expect(sent[0]).toMatchObject({ content: `Parcel ${tag}`, direction: 'outgoing', status: 'pending' });
+
+  // A type WhatsApp refuses stays here, with the reason and a retry.
+  await page.locator('[data-testid=attach-input]').setInputFiles({
+    name: 'page.txt',
+    mimeType: 'text/plain',
+    buffer: Buffer.from('<!doctype html><script>alert(1)</script>'),
+  });
+  const failed = page.locator('[data-testid=upload][data-state=failed]');
+  await expect(failed).toContainText('page.txt');
+  await expect(failed.locator('[data-testid=retry-upload]')).toBeVisible();
+  expect((await api.threadMessages(conversation.id)).filter((m) => m.direction === 'outgoing')).toHaveLength(1);
+});
+
+test('reply buttons built in the composer go out as one interactive message', async ({ api, page }) => {
+  const tag = uniq();
+  const seeded = await api.seedInbox([
+    { contactName: `Omar Said ${tag}`, messages: [{ direction: 'incoming', content: 'Can I change my order?', minutesAgo: 4 }] },
+  ]);
+  const conversation = seeded.conversations[0];
+  await gotoHydrated(page, threadPath(seeded, conversation.id));
+  await page.locator('[data-testid=interactive-toggle]').click();
+  const builder = page.locator('[data-testid=interactive-builder]');
+  await expect(builder.locator('[data-testid=interactive-send]')).toBeDisabled();
+  await builder.locator('[data-testid=interactive-body]').fill(`What should we do with order ${tag}?`);
+  await builder.locator('[data-testid=button-title]').first().fill('Change it');
+  await builder.locator('[data-testid=add-button]').click();
+  await builder.locator('[data-testid=button-title]').nth(1).fill('Cancel it');
+  await builder.locator('[data-testid=add-button]').click();
+  await builder.locator('[data-testid=button-title]').nth(2).fill('Talk to someone now please');
+  await expect(builder.locator('[data-testid=add-button]')).toBeDisabled();
+  await builder.locator('[data-testid=interactive-send]').click();
+
+  await expect(builder).toHaveCount(0);
+  const bubble = messages(page).last();
+  await expect(bubble).toContainText(`What should we do with order ${tag}?`);
+  await expect(bubble.locator('.reply-button')).toHaveText(['Change it', 'Cancel it', 'Talk to someone now']);
+  const sent = (await api.threadMessages(conversation.id)).filter((m) => m.kind === 'interactive');
+  expect(sent).toHaveLength(1);
+  expect((sent[0].interactive as { buttons: { title: string }[] }).buttons.map((b) => b.title)).toEqual([
+    'Change it',
+    'Cancel it',
+    'Talk to someone now',
+  ]);
+});
+
+test('outside the 24-hour window the composer sends an approved template with its parameters', async ({
+  api,
+  page,
+}) => {
+  const tag = uniq();
+  const seeded = await api.seedInbox([
+    { contactName: `Ines Duarte ${tag}`, messages: [{ direction: 'incoming', content: 'Thanks!', minutesAgo: 26 * 60 }] },
+  ]);
+  const name = `order_update_${tag.toLowerCase().replace(/[^a-z0-9]/g, '')}`;
+  await api.create(`/api/v1/inboxes/${seeded.inboxId}/templates`, {
+    name,
+    language: 'en',
+    category: 'utility',
+    status: 'approved',
+    body: 'Hi {{1}}, your order {{2}} is on its way.',
+  });
+  const conversation = seeded.conversations[0];
+  await gotoHydrated(page, threadPath(seeded, conversation.id));
+  await expect(composerBar(page)).toHaveAttribute('data-window', 'closed');
+  await expect(composer(page)).toBeDisabled();
+
+  const picker = page.locator('[data-testid=template-picker]');
+  await picker.locator('[data-testid=template-select]').selectOption({ label: `${name} (en)` });
+  const params = picker.locator('[data-testid=template-param]');
+  await expect(params).toHaveCount(2);
+  await expect(picker.locator('[data-testid=template-send]')).toBeDisabled();
+  await params.nth(0).fill('Ines');
+  await params.nth(1).fill(`#${tag}`);
+  await expect(picker.locator('[data-testid=template-preview]')).toHaveText(`Hi Ines, your order #${tag} is on its way.`);
+  await picker.locator('[data-testid=template-send]').click();
+
+  const bubble = messages(page).last();
+  await expect(bubble).toContainText(`Template · ${name}`);
+  await expect(bubble).toContainText(`Hi Ines, your order #${tag} is on its way.`);
+  const sent = (await api.threadMessages(conversation.id)).filter((m) => m.kind === 'template');
+  expect(sent).toHaveLength(1);
+  expect(sent[0].content).toBe(`Hi Ines, your order #${tag} is on its way.`);
+});
