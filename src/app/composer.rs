@@ -253,7 +253,7 @@ pub fn Composer(
                     data-testid="attach-button"
                     aria-label="Attach files"
                     title="Attach files"
-                    prop:disabled=move || !open.get()
+                    disabled=move || !open.get()
                     on:click=move |_| {
                         if let Some(input) = file_input.get_untracked() {
                             input.click();
@@ -270,7 +270,7 @@ pub fn Composer(
                     aria-label="Reply buttons or a list"
                     title="Reply buttons or a list"
                     aria-pressed=move || building.get().to_string()
-                    prop:disabled=move || !open.get()
+                    disabled=move || !open.get()
                     on:click=move |_| building.update(|b| *b = !*b)
                 >
                     <Icon d=LIST size=20 />
@@ -283,7 +283,7 @@ pub fn Composer(
                     rows="1"
                     dir="auto"
                     prop:value=move || draft.get()
-                    prop:disabled=move || !open.get()
+                    disabled=move || !open.get()
                     on:input=on_input
                     on:keydown=on_keydown
                     on:paste=on_paste
@@ -293,7 +293,7 @@ pub fn Composer(
                     class="send-button"
                     data-testid="send-button"
                     aria-label="Send"
-                    prop:disabled=move || !can_send()
+                    disabled=move || !can_send()
                     on:click=move |_| send()
                 >
                     <Icon d=SEND size=20 />
@@ -584,7 +584,7 @@ fn InteractiveBuilder(on_send: Callback<Outgoing>, on_close: Callback<()>) -> im
                             buttons.update(|b| if let Some(slot) = b.get_mut(i) { *slot = v });
                         } />
                     <button type="button" class="builder-remove" aria-label="Remove this button"
-                        prop:disabled=move || buttons.with(|b| b.len() <= 1)
+                        disabled=move || buttons.with(|b| b.len() <= 1)
                         on:click=move |_| buttons.update(|b| { b.remove(i); })>"×"</button>
                 </div>
             })
@@ -610,7 +610,7 @@ fn InteractiveBuilder(on_send: Callback<Outgoing>, on_close: Callback<()>) -> im
                             rows.update(|r| if let Some(slot) = r.get_mut(i) { slot.1 = v });
                         } />
                     <button type="button" class="builder-remove" aria-label="Remove this row"
-                        prop:disabled=move || rows.with(|r| r.len() <= 1)
+                        disabled=move || rows.with(|r| r.len() <= 1)
                         on:click=move |_| rows.update(|r| { r.remove(i); })>"×"</button>
                 </div>
             })
@@ -633,19 +633,19 @@ fn InteractiveBuilder(on_send: Callback<Outgoing>, on_close: Callback<()>) -> im
                     prop:value=move || list_button.get() on:input=move |ev| list_button.set(event_target_value(&ev)) />
                 {row_fields}
                 <button type="button" class="link-button" data-testid="add-row"
-                    prop:disabled=move || rows.with(|r| r.len() >= MAX_LIST_ROWS)
+                    disabled=move || rows.with(|r| r.len() >= MAX_LIST_ROWS)
                     on:click=move |_| rows.update(|r| r.push((String::new(), String::new())))>"Add row"</button>
             }>
                 {button_fields}
                 <button type="button" class="link-button" data-testid="add-button"
-                    prop:disabled=move || buttons.with(|b| b.len() >= MAX_REPLY_BUTTONS)
+                    disabled=move || buttons.with(|b| b.len() >= MAX_REPLY_BUTTONS)
                     on:click=move |_| buttons.update(|b| b.push(String::new()))>"Add button"</button>
             </Show>
             <div class="builder-actions">
                 <span class="composer-error" data-testid="builder-problem">{move || problem().unwrap_or_default()}</span>
                 <button type="button" class="link-button" on:click=move |_| on_close.run(())>"Cancel"</button>
                 <button type="button" class="link-button" data-testid="interactive-send"
-                    prop:disabled=move || problem().is_some() on:click=send>"Send"</button>
+                    disabled=move || problem().is_some() on:click=send>"Send"</button>
             </div>
         </div>
     }
@@ -741,7 +741,7 @@ fn TemplatePicker(conversation: Uuid, on_send: Callback<Outgoing>) -> impl IntoV
                         {move || view! { <FormattedText text=preview() /> }}
                     </div>
                     <button type="button" class="link-button" data-testid="template-send"
-                        prop:disabled=move || !ready() on:click=send>
+                        disabled=move || !ready() on:click=send>
                         "Send template"
                     </button>
                 }

@@ -375,7 +375,7 @@ fn HandoffButton(conversation: uuid::Uuid, handoff: RwSignal<Handoff>) -> impl I
             class=move || format!("handoff-button handoff-{}", handoff.get().as_str())
             data-testid="handoff-button"
             data-handoff=move || handoff.get().as_str()
-            prop:disabled=move || busy.get()
+            disabled=move || busy.get()
             aria-busy=move || busy.get().to_string()
             on:click=toggle
         >
