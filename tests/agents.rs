@@ -381,6 +381,11 @@ async fn free_text_to_whatsapp_waits_for_the_24_hour_window() {
         page.html.contains("data-window=\"closed\""),
         "the composer shows the closed window"
     );
+    let boxes = page.by_testid("composer");
+    assert!(
+        boxes[0].attr("disabled").is_some(),
+        "no free text can be typed, even before hydration"
+    );
     // The contact writes again: the window opens.
     d.api.text(&stale, "incoming", "hello?").await;
     let sent = d.send(&d.token, &stale, "yes!", "w-1").await;
