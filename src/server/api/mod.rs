@@ -23,6 +23,7 @@ use crate::server::{AppError, AppState};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/project", get(project))
+        .route("/openapi.json", get(openapi))
         .route("/media/{id}", get(crate::server::media::serve_to_api))
         .merge(directory::router())
         .merge(conversations::router())
@@ -30,6 +31,17 @@ pub fn router() -> Router<AppState> {
         .merge(tokens::router())
         .merge(webhooks::router())
         .fallback(|| async { AppError::NotFound("route") })
+}
+
+/// The OpenAPI 3.1 description of this API, kept by hand beside the routes (a test
+/// holds the two to each other).
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+async fn openapi() -> impl axum::response::IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        OPENAPI,
+    )
 }
 
 async fn project(ApiProject(project): ApiProject) -> Json<Project> {
