@@ -693,29 +693,27 @@ fn TemplatePicker(conversation: Uuid, on_send: Callback<Outgoing>) -> impl IntoV
     };
     view! {
         <div class="template-picker" data-testid="template-picker">
-            <Suspense fallback=|| view! { <span class="spinner" aria-label="Loading templates"></span> }>
-                {move || Suspend::new(async move {
-                    match templates.await {
-                        Err(e) => view! { <p class="composer-error" role="alert">{e.to_string()}</p> }.into_any(),
-                        Ok(list) if list.is_empty() => view! {
-                            <p class="composer-note" data-testid="no-templates">"This inbox has no approved templates."</p>
-                        }.into_any(),
-                        Ok(list) => view! {
-                            <label class="template-choice">
-                                <Icon d=TEMPLATE size=16 />
-                                <select data-testid="template-select" aria-label="Template" on:change=choose>
-                                    <option value="" selected=move || chosen.with(Option::is_none)>"Choose a template…"</option>
-                                    {list.into_iter().map(|t| {
-                                        let id = t.id.to_string();
-                                        let label = format!("{} ({})", t.name, t.language);
-                                        view! { <option value=id>{label}</option> }
-                                    }).collect_view()}
-                                </select>
-                            </label>
-                        }.into_any(),
-                    }
-                })}
-            </Suspense>
+            // Loaded in the browser only: nothing to wait for in the server's HTML.
+            {move || match templates.get() {
+                None => view! { <span class="spinner" aria-label="Loading templates"></span> }.into_any(),
+                Some(Err(e)) => view! { <p class="composer-error" role="alert">{e.to_string()}</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! {
+                    <p class="composer-note" data-testid="no-templates">"This inbox has no approved templates."</p>
+                }.into_any(),
+                Some(Ok(list)) => view! {
+                    <label class="template-choice">
+                        <Icon d=TEMPLATE size=16 />
+                        <select data-testid="template-select" aria-label="Template" on:change=choose>
+                            <option value="" selected=move || chosen.with(Option::is_none)>"Choose a template…"</option>
+                            {list.into_iter().map(|t| {
+                                let id = t.id.to_string();
+                                let label = format!("{} ({})", t.name, t.language);
+                                view! { <option value=id>{label}</option> }
+                            }).collect_view()}
+                        </select>
+                    </label>
+                }.into_any(),
+            }}
             {move || chosen.get().map(|template| {
                 let fields = (0..template.parameter_count()).map(|i| view! {
                     <input
