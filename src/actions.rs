@@ -180,6 +180,16 @@ mod backend {
             if client_id.is_empty() || client_id.chars().count() > 128 {
                 return Err(self.reject("The message has no valid client id."));
             }
+            // A retry of a message already stored gets that message, whatever has changed
+            // since (the window may have closed meanwhile).
+            if let Some(stored) = self
+                .store()
+                .sent_with_client_id(view.id, &client_id)
+                .await
+                .map_err(|e| self.internal(e))?
+            {
+                return Ok(stored);
+            }
             let outbound = build(&view).map_err(|e| self.fail(e))?;
             if free_form {
                 let last_incoming = self

@@ -371,6 +371,20 @@ async fn free_text_to_whatsapp_waits_for_the_24_hour_window() {
         .as_str()
         .unwrap()
         .contains("24 hours"));
+    // A message stored earlier under this client id comes back, window or not (a retry
+    // whose first answer was lost).
+    let stored = d
+        .api
+        .message(
+            &stale,
+            json!({ "direction": "outgoing", "content": "sent before", "client_id": "w-0" }),
+        )
+        .await;
+    let retried = d.send(&d.token, &stale, "sent before", "w-0").await;
+    assert_eq!(
+        (retried.status, retried.json()["id"].clone()),
+        (200, stored["id"].clone())
+    );
     // The thread says so before anyone types.
     let page = d
         .server
@@ -380,6 +394,11 @@ async fn free_text_to_whatsapp_waits_for_the_24_hour_window() {
     assert!(
         page.html.contains("data-window=\"closed\""),
         "the composer shows the closed window"
+    );
+    assert_eq!(
+        page.by_testid("thread").len(),
+        1,
+        "the server renders the whole thread, templates or not"
     );
     let boxes = page.by_testid("composer");
     assert!(

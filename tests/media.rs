@@ -291,6 +291,23 @@ async fn files_are_typed_by_content_and_kept_to_the_limits() {
         .header("content-disposition")
         .unwrap()
         .starts_with("attachment; filename*=UTF-8''invoice.pdf"));
+    // A PDF named like a page keeps a PDF's name.
+    let renamed = s
+        .upload(
+            &s.token,
+            c,
+            "invoice\u{202E}lmth.html",
+            "",
+            "pdf-2",
+            b"%PDF-1.4\n<html><script>alert(1)</script>".to_vec(),
+        )
+        .await;
+    assert_eq!(
+        renamed.json()["media"]["filename"],
+        "invoicelmth.pdf",
+        "{}",
+        renamed.body
+    );
     let csv = s
         .upload(
             &s.token,
@@ -308,8 +325,8 @@ async fn files_are_typed_by_content_and_kept_to_the_limits() {
         .await;
     assert_eq!(
         thread.len(),
-        3,
-        "the incoming text, the document and the csv: nothing refused was stored"
+        4,
+        "the incoming text, two documents and the csv: nothing refused was stored"
     );
 }
 
@@ -338,6 +355,27 @@ async fn uploads_pass_the_same_gates_as_every_token_request() {
         "{}/embed/{fenced}/conversations/{}/media?client_id=o-1&filename=a.png",
         s.server.base, s.conversation
     );
+    // The token with a letter percent-encoded is gated the same.
+    let encoded = format!(
+        "{}%{:02X}{}",
+        &fenced[..4],
+        fenced.as_bytes()[4],
+        &fenced[5..]
+    );
+    let sneaky = format!(
+        "{}/embed/{encoded}/conversations/{}/media?client_id=o-0&filename=a.png",
+        s.server.base, s.conversation
+    );
+    let r = s
+        .server
+        .http
+        .post(&sneaky)
+        .header("origin", "https://evil.example.com")
+        .body(png())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
     for (origin, status) in [
         ("https://evil.example.com", 403),
         ("https://crm.example.com", 201),

@@ -348,6 +348,26 @@ async fn the_origin_gate_admits_own_and_allowed_origins_only() {
             );
         }
     }
+    // The same token with a letter percent-encoded is the same token: gated and framed alike.
+    let encoded = format!(
+        "{}%{:02X}{}",
+        &framed[..4],
+        framed.as_bytes()[4],
+        &framed[5..]
+    );
+    let sneaky = server
+        .get_with(
+            &format!("/embed/{encoded}"),
+            &[("origin", "https://evil.example.com")],
+        )
+        .await;
+    assert_eq!(sneaky.status, 403, "{}", sneaky.body);
+    let framed_page = server.get_with(&format!("/embed/{encoded}"), &[]).await;
+    assert_eq!(framed_page.status, 200);
+    assert_eq!(
+        framed_page.directive("frame-ancestors").as_deref(),
+        Some("https://app.example.com https://*.example.org")
+    );
     // No list: any origin, as any framer.
     for origin in ["https://evil.example.com", "null"] {
         let got = session(&server, &open, origin).await;
@@ -844,8 +864,10 @@ fn assert_inert(got: &Got, what: &str) {
                 );
             }
         }
+        // The composer's own text box is the one textarea the page has.
+        let ours = e.name == "textarea" && e.attr("data-testid") == Some("composer");
         assert!(
-            !["iframe", "object", "embed", "form", "base", "math", "textarea"]
+            ours || !["iframe", "object", "embed", "form", "base", "math", "textarea"]
                 .contains(&e.name.as_str()),
             "{what}: <{}> in the page",
             e.name

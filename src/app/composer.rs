@@ -197,14 +197,16 @@ pub fn Composer(
         }
     };
     let on_drop = move |ev: leptos::ev::DragEvent| {
-        ev.prevent_default();
         dragging.set(false);
+        // Dropped text goes into the box as the browser places it; files are sent.
         #[cfg(feature = "hydrate")]
         if let Some(files) = ev.data_transfer().and_then(|d| d.files()) {
-            if open.get_untracked() {
+            if files.length() > 0 && open.get_untracked() {
+                ev.prevent_default();
                 uploads.send_all(&files, take_caption());
             }
         }
+        let _ = &ev;
     };
     let on_input = move |ev: leptos::ev::Event| {
         let text = event_target_value(&ev);
@@ -655,13 +657,21 @@ fn InteractiveBuilder(on_send: Callback<Outgoing>, on_close: Callback<()>) -> im
 #[component]
 fn TemplatePicker(conversation: Uuid, on_send: Callback<Outgoing>) -> impl IntoView {
     let token = EmbedContext::get().token;
-    let templates = LocalResource::new(move || conversation_templates(token.clone(), conversation));
+    // Fetched in the browser once the picker shows: a resource here would hold up the
+    // server's rendering of the whole thread, which cannot load it.
+    let templates = RwSignal::new(None::<Result<Vec<Template>, EmbedError>>);
+    Effect::new(move |_| {
+        let token = token.clone();
+        leptos::task::spawn_local(async move {
+            templates.set(Some(conversation_templates(token, conversation).await));
+        });
+    });
     let chosen = RwSignal::new(None::<Template>);
     let parameters = RwSignal::new(Vec::<String>::new());
     let choose = move |ev: leptos::ev::Event| {
         let id = event_target_value(&ev);
         let template = templates
-            .get()
+            .get_untracked()
             .and_then(|r| r.ok())
             .and_then(|list| list.into_iter().find(|t| t.id.to_string() == id));
         parameters.set(vec![

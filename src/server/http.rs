@@ -40,6 +40,7 @@ pub async fn state(config: &Config) -> Result<AppState, AppError> {
         .to_string();
     let guard = Guard::new(
         &public_url,
+        config.public_url.is_some(),
         config.trust_proxy,
         config.auth_failures_per_minute,
     );

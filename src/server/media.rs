@@ -7,7 +7,7 @@ use std::path::{Path as FsPath, PathBuf};
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tower::ServiceExt;
@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::actions::EmbedError;
 use crate::model::{Media, MessageKind, ReplyWindow};
-use crate::server::access::{self, Access, RequestAccess};
+use crate::server::access::{self, Access, RequestAccess, Resolution};
 use crate::server::api::ApiProject;
 use crate::server::store::{now, MediaRecord, NewMessage, Stored, TokenRejection};
 use crate::server::{AppError, AppState};
@@ -121,13 +121,14 @@ pub fn size_limit(kind: MessageKind) -> usize {
     }
 }
 
-/// A file name safe to keep and show: its last path part, without control characters.
+/// A file name safe to keep and show: its last path part, without control or
+/// direction-changing characters (which can disguise an extension).
 fn clean_filename(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
     let name: String = base
         .chars()
-        .filter(|c| !c.is_control())
-        .take(255)
+        .filter(|c| !c.is_control() && !is_format_char(*c))
+        .take(240)
         .collect::<String>()
         .trim()
         .to_string();
@@ -135,6 +136,51 @@ fn clean_filename(raw: &str) -> String {
         "file".into()
     } else {
         name
+    }
+}
+
+/// Invisible formatting characters: zero-width, direction marks, embeddings, overrides and
+/// isolates, the byte-order mark.
+fn is_format_char(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// The extensions a checked type may carry; the first is the one it gets.
+fn extensions(mime: &str) -> &'static [&'static str] {
+    match mime {
+        "image/jpeg" => &["jpg", "jpeg"],
+        "image/png" => &["png"],
+        "image/webp" => &["webp"],
+        "video/mp4" => &["mp4"],
+        "video/3gpp" => &["3gp"],
+        "audio/aac" => &["aac"],
+        "audio/m4a" => &["m4a"],
+        "audio/mpeg" => &["mp3"],
+        "audio/amr" => &["amr"],
+        "audio/ogg" | "audio/opus" => &["ogg", "opus", "oga"],
+        "application/pdf" => &["pdf"],
+        "application/msword" => &["doc"],
+        "application/vnd.ms-excel" => &["xls"],
+        "application/vnd.ms-powerpoint" => &["ppt"],
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => &["docx"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => &["xlsx"],
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation" => &["pptx"],
+        "text/csv" => &["csv"],
+        _ => &["txt"],
+    }
+}
+
+/// The name with an extension that matches what the bytes are: a PDF named `x.html` is
+/// kept as `x.pdf`, so no one later opens it as a page.
+fn name_for_type(name: &str, mime: &str) -> String {
+    let allowed = extensions(mime);
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => (stem, Some(ext.to_ascii_lowercase())),
+        _ => (name, None),
+    };
+    match ext {
+        Some(ext) if allowed.contains(&ext.as_str()) => name.to_string(),
+        _ => format!("{stem}.{}", allowed[0]),
     }
 }
 
@@ -168,26 +214,35 @@ fn internal(e: impl std::fmt::Debug) -> Response {
     )
 }
 
-/// The token of an `/embed/{token}/…` request, as the security layer resolved it.
+/// The token of an `/embed/{token}/…` request (as the security layer resolved it), and
+/// the origin gate applied here too: this handler does not rely on the layer alone.
 async fn embed_access(
     state: &AppState,
     token: &str,
-    cache: Option<&RequestAccess>,
+    cached: Option<Resolution>,
+    headers: HeaderMap,
 ) -> Result<Access, Response> {
-    let resolution = match cache.and_then(|c| c.get(token)) {
+    let resolution = match cached {
         Some(r) => r,
         None => access::resolve(&state.store, token)
             .await
             .map_err(internal)?,
     };
-    resolution.map_err(|rejection| {
+    let access = resolution.map_err(|rejection| {
         let error = match rejection {
             TokenRejection::Invalid => EmbedError::InvalidToken,
             TokenRejection::Expired => EmbedError::ExpiredToken,
             TokenRejection::Revoked => EmbedError::RevokedToken,
         };
         embed_error(StatusCode::UNAUTHORIZED, error)
-    })
+    })?;
+    if !state.guard.admits(&headers, &access.token.allowed_origins) {
+        return Err(embed_error(
+            StatusCode::FORBIDDEN,
+            EmbedError::ForeignOrigin,
+        ));
+    }
+    Ok(access)
 }
 
 fn not_found() -> Response {
@@ -203,8 +258,11 @@ pub async fn upload(
     Query(q): Query<UploadQuery>,
     req: Request,
 ) -> Response {
-    let cache = req.extensions().get::<RequestAccess>().cloned();
-    let access = match embed_access(&state, &token, cache.as_ref()).await {
+    let cached = req
+        .extensions()
+        .get::<RequestAccess>()
+        .and_then(|c| c.get(&token));
+    let access = match embed_access(&state, &token, cached, req.headers().clone()).await {
         Ok(a) => a,
         Err(r) => return r,
     };
@@ -292,6 +350,7 @@ async fn store_upload(
             )
         }
     };
+    let filename = name_for_type(&filename, mime);
     let limit = size_limit(kind);
     if bytes.len() > limit {
         return rejected(
@@ -331,7 +390,14 @@ async fn store_upload(
     };
     let mut new = NewMessage::from_agent(kind, caption, client_id);
     new.media = Some(media);
-    match state.store.create_message(&conversation, new).await {
+    let stored = state.store.create_message(&conversation, new).await;
+    if !matches!(stored, Ok(Stored::Created(_))) {
+        // A concurrent upload with this client id won, or storing failed: this file is
+        // nobody's.
+        let _ = state.store.remove_media(record.id).await;
+        state.media.remove(record.id).await;
+    }
+    match stored {
         Ok(Stored::Created(m)) => (StatusCode::CREATED, axum::Json(m)).into_response(),
         Ok(Stored::Existing(m)) => (StatusCode::OK, axum::Json(m)).into_response(),
         Err(e) => internal(e),
@@ -344,8 +410,11 @@ pub async fn serve_to_embed(
     Path((token, id)): Path<(String, String)>,
     req: Request,
 ) -> Response {
-    let cache = req.extensions().get::<RequestAccess>().cloned();
-    let access = match embed_access(&state, &token, cache.as_ref()).await {
+    let cached = req
+        .extensions()
+        .get::<RequestAccess>()
+        .and_then(|c| c.get(&token));
+    let access = match embed_access(&state, &token, cached, req.headers().clone()).await {
         Ok(a) => a,
         Err(r) => return r,
     };
@@ -462,5 +531,13 @@ mod tests {
             "report.pdf"
         );
         assert_eq!(clean_filename(".."), "file");
+        assert_eq!(clean_filename("invoice\u{202E}fdp.exe"), "invoicefdp.exe");
+        assert_eq!(
+            name_for_type("invoice.html", "application/pdf"),
+            "invoice.pdf"
+        );
+        assert_eq!(name_for_type("IMG_1.JPEG", "image/jpeg"), "IMG_1.JPEG");
+        assert_eq!(name_for_type("scan", "image/png"), "scan.png");
+        assert_eq!(name_for_type(".bashrc", "text/plain"), ".bashrc.txt");
     }
 }

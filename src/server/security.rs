@@ -78,6 +78,9 @@ enum Frame {
 /// The server's own origin and the limits it keeps, shared by every request.
 pub struct Guard {
     own_origin: Option<Origin>,
+    /// Without an explicit `PUBLIC_URL`, the `Host` a request was sent to names this
+    /// server (a development setup); with one, only it does (no DNS-rebinding guesses).
+    trust_host: bool,
     trust_proxy: bool,
     failures: FailureLimit,
 }
@@ -86,22 +89,29 @@ impl Guard {
     /// `public_url` is this server's address as browsers see it. `trust_proxy`: take the
     /// client address from the last `X-Forwarded-For` entry (only behind a proxy that
     /// sets it). `failures_per_minute`: failed credential checks allowed per address.
-    pub fn new(public_url: &str, trust_proxy: bool, failures_per_minute: NonZeroU32) -> Self {
+    pub fn new(
+        public_url: &str,
+        public_url_is_explicit: bool,
+        trust_proxy: bool,
+        failures_per_minute: NonZeroU32,
+    ) -> Self {
         Self {
             own_origin: Origin::of_url(public_url),
+            trust_host: !public_url_is_explicit,
             trust_proxy,
             failures: FailureLimit::per_minute(failures_per_minute),
         }
     }
 
-    /// Whether a request's `Origin` is this server's: `PUBLIC_URL`'s origin, or the
-    /// origin whose host and port the request was sent to (a browser cannot forge `Host`).
+    /// Whether a request's `Origin` is this server's: `PUBLIC_URL`'s origin, or (without
+    /// `PUBLIC_URL`) the origin whose host and port the request was sent to.
     fn is_own(&self, origin: &Origin, headers: &HeaderMap) -> bool {
         self.own_origin.as_ref() == Some(origin)
-            || headers
-                .get(header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .is_some_and(|host| same_authority(origin, host))
+            || self.trust_host
+                && headers
+                    .get(header::HOST)
+                    .and_then(|h| h.to_str().ok())
+                    .is_some_and(|host| same_authority(origin, host))
     }
 
     /// The origin gate (§4): a request without `Origin` (a navigation, a non-browser
@@ -305,7 +315,8 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
     match class {
         RouteClass::Embed => {
             frame = Frame::Anyone;
-            let token = embed_token_of(req.uri().path()).to_string();
+            // A segment that does not decode opens nothing; the page says "invalid".
+            let token = embed_token_of(req.uri().path()).unwrap_or_default();
             match access::resolve(&state.store, &token).await {
                 Ok(resolution) => {
                     if let Ok(access) = &resolution {
@@ -322,8 +333,11 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
                     cache.set(&token, &resolution);
                     req.extensions_mut().insert(cache);
                 }
-                // The page's own lookup meets the same failure and reports it.
-                Err(e) => tracing::error!(error = ?e, "embed token lookup failed"),
+                // Fail closed: without the token's list there is no gate to apply.
+                Err(e) => {
+                    tracing::error!(error = ?e, "embed token lookup failed");
+                    return finish(class, Refusal::Failed.respond(class), Frame::Nobody);
+                }
             }
         }
         RouteClass::Rpc if req.method() == Method::OPTIONS => {
@@ -357,11 +371,32 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
 }
 
 /// The token segment of an `/embed/{token}/…` path.
-fn embed_token_of(path: &str) -> &str {
-    path.trim_start_matches("/embed/")
+/// The token segment of an `/embed/{token}/…` path, percent-decoded as the router decodes
+/// it (so `%41` cannot slip a token past this layer); `None` when it does not decode.
+pub fn embed_token_of(path: &str) -> Option<String> {
+    let raw = path
+        .trim_start_matches("/embed/")
         .split('/')
         .next()
-        .unwrap_or_default()
+        .unwrap_or_default();
+    percent_decode(raw)
+}
+
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// Whether a response already carries a JSON or HTML body of ours (tower-http's body
@@ -535,6 +570,17 @@ mod tests {
         );
         assert_eq!(redact("/pkg/app.js"), "/pkg/app.js");
         assert_eq!(redact("iet_"), "iet_…");
+    }
+
+    #[test]
+    fn token_segments_decode_as_the_router_decodes_them() {
+        assert_eq!(
+            embed_token_of("/embed/iet_%41b/conversations/x").as_deref(),
+            Some("iet_Ab")
+        );
+        assert_eq!(embed_token_of("/embed/iet_Ab").as_deref(), Some("iet_Ab"));
+        assert_eq!(embed_token_of("/embed/%ff%fe"), None);
+        assert_eq!(embed_token_of("/embed/%4"), None);
     }
 
     #[test]

@@ -138,7 +138,8 @@ async fn deliver(
                 Err(e) if e.is_connect() => {
                     Err((None, "could not connect to the receiver".to_string()))
                 }
-                Err(e) => Err((None, format!("the request failed: {e}"))),
+                // Without the URL: it may hold credentials, and this text is shown and logged.
+                Err(e) => Err((None, format!("the request failed: {}", e.without_url()))),
             }
         }
     };

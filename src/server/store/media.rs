@@ -57,6 +57,14 @@ impl Store {
         Ok(())
     }
 
+    pub async fn remove_media(&self, id: Uuid) -> Result<()> {
+        sqlx::query("DELETE FROM media WHERE id = ?")
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// An uploaded file of the project's.
     pub async fn media(&self, project_id: Uuid, id: Uuid) -> Result<MediaRecord> {
         let row: Option<MediaRow> = sqlx::query_as(
