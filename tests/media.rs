@@ -418,3 +418,68 @@ async fn uploads_pass_the_same_gates_as_every_token_request() {
         .await;
     assert_eq!(thread.len(), 2, "one incoming, one allowed upload");
 }
+
+#[tokio::test]
+async fn deleting_an_inbox_removes_its_files_and_gives_up_its_webhooks() {
+    let server = TestServer::start().await;
+    let api = server.project("Files").await;
+    // A webhook nobody answers (the discard port refuses connections): it stays pending.
+    let inbox = api
+        .post(
+            "/inboxes",
+            json!({ "name": "WA", "channel_type": "whatsapp", "webhook_url": "http://127.0.0.1:9/hook" }),
+        )
+        .await
+        .expect(201)
+        .clone();
+    let inbox = id_of(&inbox);
+    let contact = id_of(&api.contact("Ana", None).await);
+    let conversation = id_of(&api.conversation(&inbox, &contact, json!({})).await);
+    api.text(&conversation, "incoming", "hi").await;
+    let token = api.project_token().await;
+    let s = Setup {
+        server,
+        api,
+        token,
+        conversation,
+    };
+    let uploaded = s
+        .upload(&s.token, &s.conversation, "photo.png", "", "d-1", png())
+        .await;
+    assert_eq!(uploaded.status, 201, "{}", uploaded.body);
+    let id: uuid::Uuid = uploaded.json()["media"]["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let file = s.server.state.media.path(id);
+    assert!(file.exists(), "{}", file.display());
+    let pending = s.api.get("/webhook_deliveries?state=pending").await;
+    assert_eq!(pending.expect(200)["data"].as_array().unwrap().len(), 1);
+
+    let deleted = send(
+        &s.server.http,
+        Method::DELETE,
+        &format!("{}/api/v1/inboxes/{inbox}", s.server.base),
+        &[("authorization", &format!("Bearer {}", s.api.key))],
+        None,
+    )
+    .await;
+    assert_eq!(deleted.status, 204, "{}", deleted.body);
+    assert!(!file.exists(), "the file went with its inbox");
+    s.api.get(&format!("/media/{id}")).await.expect_error(404);
+    let failed = s.api.get("/webhook_deliveries?state=failed").await;
+    let failed = failed.expect(200)["data"].as_array().unwrap().clone();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["last_error"], "the inbox was deleted");
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    let still = s
+        .api
+        .get(&format!("/webhook_deliveries/{}", failed[0]["id"]))
+        .await;
+    assert_eq!(
+        still.expect(200)["state"],
+        "failed",
+        "a late attempt does not revive it"
+    );
+}

@@ -141,7 +141,10 @@ async fn delete_inbox(
     ApiProject(p): ApiProject,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    s.store.delete_inbox(p.id, path_id(&id, "inbox")?).await?;
+    let files = s.store.delete_inbox(p.id, path_id(&id, "inbox")?).await?;
+    for file in files {
+        s.media.remove(file).await;
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -398,12 +398,27 @@ impl Store {
         Ok(inbox)
     }
 
-    /// Deletes an inbox with its conversations, messages and templates, and revokes the
-    /// embed tokens scoped to it, in one transaction.
-    pub async fn delete_inbox(&self, project_id: Uuid, id: Uuid) -> Result<()> {
+    /// Deletes an inbox with its conversations, messages, files and templates, revokes the
+    /// embed tokens scoped to it and gives up its pending webhooks, in one transaction.
+    /// Returns the uploaded files' ids, whose bytes the caller removes.
+    pub async fn delete_inbox(&self, project_id: Uuid, id: Uuid) -> Result<Vec<Uuid>> {
         self.inbox(project_id, id).await?;
         let id = id.to_string();
         let mut tx = self.write_transaction().await?;
+        let media: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM media WHERE conversation_id IN (SELECT id FROM conversations WHERE inbox_id = ?)",
+        )
+        .bind(&id)
+        .fetch_all(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE outbox SET gave_up_at = ?, last_error = 'the inbox was deleted', locked_until = NULL
+             WHERE inbox_id = ? AND delivered_at IS NULL AND gave_up_at IS NULL",
+        )
+        .bind(ms(now()))
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query("DELETE FROM media WHERE conversation_id IN (SELECT id FROM conversations WHERE inbox_id = ?)")
             .bind(&id)
             .execute(&mut *tx)
@@ -432,7 +447,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(media.iter().map(|m| parse_id(m)).collect())
     }
 
     // Users

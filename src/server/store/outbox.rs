@@ -229,7 +229,7 @@ impl Store {
                 last_error = ?, locked_until = NULL,
                 next_attempt_at = coalesce(?, next_attempt_at),
                 gave_up_at = CASE WHEN ? IS NULL THEN ? ELSE NULL END
-             WHERE id = ?",
+             WHERE id = ? AND gave_up_at IS NULL",
         )
         .bind(at)
         .bind(status.map(i64::from))
