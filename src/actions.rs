@@ -52,9 +52,7 @@ impl FromServerFnError for EmbedError {
 #[cfg(feature = "ssr")]
 mod backend {
     use super::EmbedError;
-    use crate::model::{
-        ConversationView, Interactive, Message, MessageKind, ReplyWindow, TemplateRef,
-    };
+    use crate::model::{ConversationView, Interactive, Message, MessageKind, TemplateRef};
     use crate::server::access::{self, Access, RequestAccess};
     use crate::server::store::{now, NewMessage, Stored};
     use crate::server::store::{Store, TokenRejection};
@@ -159,6 +157,21 @@ mod backend {
             self.fail(EmbedError::Rejected(reason.into()))
         }
 
+        /// The token's access and one conversation inside its scope (a 404 outside it).
+        pub async fn conversation(
+            &self,
+            token: &str,
+            conversation_id: Uuid,
+        ) -> Result<(Access, ConversationView), EmbedError> {
+            let access = self.access(token).await?;
+            let view = self
+                .store()
+                .conversation_view(&access.scope, conversation_id)
+                .await
+                .map_err(|e| self.internal(e))?;
+            Ok((access, view))
+        }
+
         /// Stores what an agent sends in a conversation of the token's scope, once per
         /// `client_id`, and queues its webhook. Free-form messages (`free_form`) wait for
         /// WhatsApp's 24-hour window; templates do not.
@@ -170,12 +183,7 @@ mod backend {
             free_form: bool,
             build: impl FnOnce(&ConversationView) -> Result<Outbound, EmbedError>,
         ) -> Result<Message, EmbedError> {
-            let access = self.access(token).await?;
-            let view = self
-                .store()
-                .conversation_view(&access.scope, conversation_id)
-                .await
-                .map_err(|e| self.internal(e))?;
+            let (access, view) = self.conversation(token, conversation_id).await?;
             let client_id = client_id.trim().to_string();
             if client_id.is_empty() || client_id.chars().count() > 128 {
                 return Err(self.reject("The message has no valid client id."));
@@ -184,7 +192,7 @@ mod backend {
             // since (the window may have closed meanwhile).
             if let Some(stored) = self
                 .store()
-                .sent_with_client_id(view.id, &client_id)
+                .message_by_client_id(view.id, &client_id)
                 .await
                 .map_err(|e| self.internal(e))?
             {
@@ -192,12 +200,12 @@ mod backend {
             }
             let outbound = build(&view).map_err(|e| self.fail(e))?;
             if free_form {
-                let last_incoming = self
+                let window = self
                     .store()
-                    .last_incoming_at(view.id)
+                    .reply_window(&view)
                     .await
                     .map_err(|e| self.internal(e))?;
-                if !ReplyWindow::of(view.channel_type, last_incoming, now()).is_open(now()) {
+                if !window.is_open(now()) {
                     return Err(self.reject(
                         "WhatsApp allows free-form messages only within 24 hours of the contact's last message. Send an approved template instead.",
                     ));
@@ -293,30 +301,23 @@ pub async fn list_conversations(
 #[server(prefix = "/rpc", endpoint = "load_thread")]
 pub async fn load_thread(token: String, conversation_id: String) -> Result<ThreadPage, EmbedError> {
     let req = backend::Request::new()?;
-    let access = req.access(&token).await?;
+    // The token first: a bad token is a 401 whatever the id.
+    req.access(&token).await?;
     let conversation_id =
         Uuid::parse_str(&conversation_id).map_err(|_| req.fail(EmbedError::NotFound))?;
-    let conversation = req
-        .store()
-        .conversation_view(&access.scope, conversation_id)
-        .await
-        .map_err(|e| req.internal(e))?;
+    let (_, conversation) = req.conversation(&token, conversation_id).await?;
     let page = req
         .store()
         .messages(conversation.id, None, THREAD_PAGE)
         .await
         .map_err(|e| req.internal(e))?;
-    let last_incoming = req
+    let window = req
         .store()
-        .last_incoming_at(conversation.id)
+        .reply_window(&conversation)
         .await
         .map_err(|e| req.internal(e))?;
     Ok(ThreadPage {
-        window: crate::model::ReplyWindow::of(
-            conversation.channel_type,
-            last_incoming,
-            crate::server::store::now(),
-        ),
+        window,
         conversation,
         messages: page.messages,
         older_cursor: page.older_cursor,
@@ -332,12 +333,7 @@ pub async fn older_messages(
 ) -> Result<MessagePage, EmbedError> {
     use crate::server::store::Cursor;
     let req = backend::Request::new()?;
-    let access = req.access(&token).await?;
-    let conversation = req
-        .store()
-        .conversation_view(&access.scope, conversation_id)
-        .await
-        .map_err(|e| req.internal(e))?;
+    let (_, conversation) = req.conversation(&token, conversation_id).await?;
     let before = Cursor::decode(&before).map_err(|e| req.internal(e))?;
     req.store()
         .messages(conversation.id, Some(before), THREAD_PAGE)
@@ -420,12 +416,7 @@ pub async fn set_handoff(
 ) -> Result<crate::model::Handoff, EmbedError> {
     use crate::server::store::{Actor, ConversationPatch};
     let req = backend::Request::new()?;
-    let access = req.access(&token).await?;
-    let view = req
-        .store()
-        .conversation_view(&access.scope, conversation_id)
-        .await
-        .map_err(|e| req.internal(e))?;
+    let (access, view) = req.conversation(&token, conversation_id).await?;
     let patch = ConversationPatch {
         handoff: Some(handoff),
         ..Default::default()
@@ -451,12 +442,7 @@ pub async fn rename_contact(
 ) -> Result<String, EmbedError> {
     use crate::server::store::ContactPatch;
     let req = backend::Request::new()?;
-    let access = req.access(&token).await?;
-    let view = req
-        .store()
-        .conversation_view(&access.scope, conversation_id)
-        .await
-        .map_err(|e| req.internal(e))?;
+    let (access, view) = req.conversation(&token, conversation_id).await?;
     let name = display_name.trim().to_string();
     if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
         return Err(req.fail(EmbedError::Rejected(format!(
@@ -479,12 +465,7 @@ pub async fn rename_contact(
 #[server(prefix = "/rpc", endpoint = "mark_read")]
 pub async fn mark_read(token: String, conversation_id: Uuid) -> Result<(), EmbedError> {
     let req = backend::Request::new()?;
-    let access = req.access(&token).await?;
-    let view = req
-        .store()
-        .conversation_view(&access.scope, conversation_id)
-        .await
-        .map_err(|e| req.internal(e))?;
+    let (_, view) = req.conversation(&token, conversation_id).await?;
     req.store()
         .mark_read(view.id)
         .await
@@ -499,12 +480,7 @@ pub async fn conversation_templates(
     conversation_id: Uuid,
 ) -> Result<Vec<crate::model::Template>, EmbedError> {
     let req = backend::Request::new()?;
-    let access = req.access(&token).await?;
-    let view = req
-        .store()
-        .conversation_view(&access.scope, conversation_id)
-        .await
-        .map_err(|e| req.internal(e))?;
+    let (_, view) = req.conversation(&token, conversation_id).await?;
     let page = req
         .store()
         .templates(view.inbox_id, true, None, 100)

@@ -7,15 +7,15 @@ use std::path::{Path as FsPath, PathBuf};
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tower::ServiceExt;
 use uuid::Uuid;
 
 use crate::actions::EmbedError;
-use crate::model::{Media, MessageKind, ReplyWindow};
-use crate::server::access::{self, Access, RequestAccess, Resolution};
+use crate::model::{Media, MessageKind};
+use crate::server::access::{self, Access, RequestAccess};
 use crate::server::api::ApiProject;
 use crate::server::store::{now, MediaRecord, NewMessage, Stored, TokenRejection};
 use crate::server::{AppError, AppState};
@@ -216,33 +216,40 @@ fn internal(e: impl std::fmt::Debug) -> Response {
 
 /// The token of an `/embed/{token}/…` request (as the security layer resolved it), and
 /// the origin gate applied here too: this handler does not rely on the layer alone.
-async fn embed_access(
-    state: &AppState,
-    token: &str,
-    cached: Option<Resolution>,
-    headers: HeaderMap,
-) -> Result<Access, Response> {
-    let resolution = match cached {
-        Some(r) => r,
-        None => access::resolve(&state.store, token)
-            .await
-            .map_err(internal)?,
-    };
-    let access = resolution.map_err(|rejection| {
-        let error = match rejection {
-            TokenRejection::Invalid => EmbedError::InvalidToken,
-            TokenRejection::Expired => EmbedError::ExpiredToken,
-            TokenRejection::Revoked => EmbedError::RevokedToken,
+/// What it needs of the request is taken before the lookup, so the future stays `Send`.
+fn embed_access<'a>(
+    state: &'a AppState,
+    token: &'a str,
+    req: &Request,
+) -> impl std::future::Future<Output = Result<Access, Response>> + Send + 'a {
+    let cached = req
+        .extensions()
+        .get::<RequestAccess>()
+        .and_then(|c| c.get(token));
+    let headers = req.headers().clone();
+    async move {
+        let resolution = match cached {
+            Some(r) => r,
+            None => access::resolve(&state.store, token)
+                .await
+                .map_err(internal)?,
         };
-        embed_error(StatusCode::UNAUTHORIZED, error)
-    })?;
-    if !state.guard.admits(&headers, &access.token.allowed_origins) {
-        return Err(embed_error(
-            StatusCode::FORBIDDEN,
-            EmbedError::ForeignOrigin,
-        ));
+        let access = resolution.map_err(|rejection| {
+            let error = match rejection {
+                TokenRejection::Invalid => EmbedError::InvalidToken,
+                TokenRejection::Expired => EmbedError::ExpiredToken,
+                TokenRejection::Revoked => EmbedError::RevokedToken,
+            };
+            embed_error(StatusCode::UNAUTHORIZED, error)
+        })?;
+        if !state.guard.admits(&headers, &access.token.allowed_origins) {
+            return Err(embed_error(
+                StatusCode::FORBIDDEN,
+                EmbedError::ForeignOrigin,
+            ));
+        }
+        Ok(access)
     }
-    Ok(access)
 }
 
 fn not_found() -> Response {
@@ -258,11 +265,7 @@ pub async fn upload(
     Query(q): Query<UploadQuery>,
     req: Request,
 ) -> Response {
-    let cached = req
-        .extensions()
-        .get::<RequestAccess>()
-        .and_then(|c| c.get(&token));
-    let access = match embed_access(&state, &token, cached, req.headers().clone()).await {
+    let access = match embed_access(&state, &token, &req).await {
         Ok(a) => a,
         Err(r) => return r,
     };
@@ -285,7 +288,7 @@ pub async fn upload(
             "The upload has no valid client id.",
         );
     }
-    match state.store.sent_with_client_id(view.id, &client_id).await {
+    match state.store.message_by_client_id(view.id, &client_id).await {
         Ok(Some(existing)) => return (StatusCode::OK, axum::Json(existing)).into_response(),
         Ok(None) => {}
         Err(e) => return internal(e),
@@ -297,11 +300,11 @@ pub async fn upload(
             format!("A caption can have at most {MAX_CAPTION_CHARS} characters."),
         );
     }
-    let last_incoming = match state.store.last_incoming_at(view.id).await {
-        Ok(at) => at,
+    let window = match state.store.reply_window(&view).await {
+        Ok(window) => window,
         Err(e) => return internal(e),
     };
-    if !ReplyWindow::of(view.channel_type, last_incoming, now()).is_open(now()) {
+    if !window.is_open(now()) {
         return rejected(
             StatusCode::UNPROCESSABLE_ENTITY,
             "WhatsApp allows files only within 24 hours of the contact's last message.",
@@ -410,11 +413,7 @@ pub async fn serve_to_embed(
     Path((token, id)): Path<(String, String)>,
     req: Request,
 ) -> Response {
-    let cached = req
-        .extensions()
-        .get::<RequestAccess>()
-        .and_then(|c| c.get(&token));
-    let access = match embed_access(&state, &token, cached, req.headers().clone()).await {
+    let access = match embed_access(&state, &token, &req).await {
         Ok(a) => a,
         Err(r) => return r,
     };

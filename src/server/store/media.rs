@@ -77,13 +77,4 @@ impl Store {
         .await?;
         row.map(Into::into).ok_or(AppError::NotFound("media"))
     }
-
-    /// The message an agent already sent with this `client_id`, if any.
-    pub async fn sent_with_client_id(
-        &self,
-        conversation_id: Uuid,
-        client_id: &str,
-    ) -> Result<Option<crate::model::Message>> {
-        self.message_by_client_id(conversation_id, client_id).await
-    }
 }

@@ -100,7 +100,8 @@ fn message_cursor(m: &Message) -> Cursor {
 }
 
 impl Store {
-    pub(super) async fn message_by_client_id(
+    /// The message stored with this `client_id` in a conversation, if any.
+    pub async fn message_by_client_id(
         &self,
         conversation_id: Uuid,
         client_id: &str,
@@ -225,15 +226,22 @@ impl Store {
         Ok(Stored::Created(message))
     }
 
-    /// When the contact last wrote in a conversation.
-    pub async fn last_incoming_at(&self, conversation_id: Uuid) -> Result<Option<DateTime<Utc>>> {
-        let at: Option<i64> = sqlx::query_scalar(
+    /// WhatsApp's 24-hour window of a conversation now: from when the contact last wrote.
+    pub async fn reply_window(
+        &self,
+        conversation: &crate::model::ConversationView,
+    ) -> Result<crate::model::ReplyWindow> {
+        let last_incoming: Option<i64> = sqlx::query_scalar(
             "SELECT max(created_at) FROM messages WHERE conversation_id = ? AND direction = 'incoming'",
         )
-        .bind(conversation_id.to_string())
+        .bind(conversation.id.to_string())
         .fetch_one(&self.pool)
         .await?;
-        Ok(at.map(crate::model::from_millis))
+        Ok(crate::model::ReplyWindow::of(
+            conversation.channel_type,
+            last_incoming.map(crate::model::from_millis),
+            now(),
+        ))
     }
 
     /// An agent read the conversation: nothing unread.
