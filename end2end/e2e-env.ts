@@ -1,5 +1,6 @@
 // Where the end-to-end run finds the server and its database; shared by the config,
 // global setup/teardown and the tests.
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -29,3 +30,27 @@ export const SERVER_ENV = {
   PUBLIC_URL: BASE_URL,
   RUST_LOG: process.env.RUST_LOG ?? 'warn',
 };
+
+/** A project made with `inbox-embed project create` on the database `env` names. */
+export function createProject(
+  name: string,
+  env: NodeJS.ProcessEnv,
+): { id: string; api_key: string; line: string } {
+  const stdout = execFileSync(SERVER_BIN, ['project', 'create', '--name', name], {
+    cwd: REPO_ROOT,
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('{'))
+    .pop();
+  if (!line) throw new Error(`project create printed no JSON line:\n${stdout}`);
+  const project = JSON.parse(line) as { id?: string; api_key?: string };
+  if (!project.id || !project.api_key) {
+    throw new Error(`project create printed no id/api_key: ${line}`);
+  }
+  return { id: project.id, api_key: project.api_key, line };
+}

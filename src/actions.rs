@@ -92,6 +92,12 @@ mod backend {
             &self.state.store
         }
 
+        /// The last live event this server has dispatched, read before a page's data: the
+        /// page's socket resumes from it, so no change made meanwhile is missed.
+        pub fn live_cursor(&self) -> i64 {
+            self.state.live.last_id()
+        }
+
         /// Records the error's status on the response (the page's, during server rendering).
         pub fn fail(&self, error: EmbedError) -> EmbedError {
             let status = match &error {
@@ -271,6 +277,7 @@ pub async fn load_session(token: String) -> Result<SessionView, EmbedError> {
         theme: access.theme(),
         language: access.token.language.clone(),
         inboxes,
+        assigned_user_id: access.scope.assigned_user_id,
         server_now_ms: crate::server::store::now().timestamp_millis(),
     })
 }
@@ -286,6 +293,7 @@ pub async fn list_conversations(
     let req = backend::Request::new()?;
     let access = req.access(&token).await?;
     let cursor = Cursor::decode_opt(cursor.as_deref()).map_err(|e| req.internal(e))?;
+    let last_event_id = req.live_cursor();
     let page = req
         .store()
         .conversation_views(&access.scope, &filters, cursor, LIST_PAGE)
@@ -294,6 +302,7 @@ pub async fn list_conversations(
     Ok(ConversationPage {
         items: page.data,
         next_cursor: page.next_cursor,
+        last_event_id,
     })
 }
 
@@ -305,6 +314,7 @@ pub async fn load_thread(token: String, conversation_id: String) -> Result<Threa
     req.access(&token).await?;
     let conversation_id =
         Uuid::parse_str(&conversation_id).map_err(|_| req.fail(EmbedError::NotFound))?;
+    let last_event_id = req.live_cursor();
     let (_, conversation) = req.conversation(&token, conversation_id).await?;
     let page = req
         .store()
@@ -321,6 +331,7 @@ pub async fn load_thread(token: String, conversation_id: String) -> Result<Threa
         conversation,
         messages: page.messages,
         older_cursor: page.older_cursor,
+        last_event_id,
     })
 }
 

@@ -1,7 +1,7 @@
 use clap::Parser;
 use inbox_embed::server::cli::{Cli, Command, ProjectCommand};
 use inbox_embed::server::config::Config;
-use inbox_embed::server::{demo, http, webhooks};
+use inbox_embed::server::{demo, http, live, webhooks};
 
 #[tokio::main]
 async fn main() {
@@ -25,6 +25,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Serve => {
             let addr = config.leptos.site_addr;
             webhooks::spawn(state.store.clone(), config.webhooks.clone());
+            live::spawn(&state);
             http::serve(state, addr)
                 .await
                 .map_err(|e| format!("cannot serve on {addr}: {e}"))

@@ -112,7 +112,9 @@ fn has_formatting(text: &str) -> bool {
 #[component]
 pub fn Composer(
     conversation: Uuid,
-    window: ReplyWindow,
+    /// WhatsApp's 24-hour window; it opens when the contact writes.
+    #[prop(into)]
+    window: Signal<ReplyWindow>,
     handoff: RwSignal<Handoff>,
     /// Sends a text (already trimmed, not empty) or a template.
     on_send: Callback<Outgoing>,
@@ -127,8 +129,8 @@ pub fn Composer(
             draft.set(saved);
         }
     });
-    let open = Memo::new(move |_| window.is_open(clock.now.get()));
-    let state = move || match (window, open.get()) {
+    let open = Memo::new(move |_| window.get().is_open(clock.now.get()));
+    let state = move || match (window.get(), open.get()) {
         (ReplyWindow::Always, _) => "always",
         (_, true) => "open",
         (_, false) => "closed",

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::clock::Clock;
 use super::icons::{Icon, INBOX};
 use super::list::ConversationList;
+use super::live::{Live, LiveIndicator};
 use super::theme::{ThemeSelect, ThemeState};
 use crate::actions::{list_conversations, load_session, load_thread, EmbedError};
 use crate::model::{mode_from_query, ConversationPage, Filters, SessionView, Theme, ThreadPage};
@@ -86,6 +87,16 @@ pub fn EmbedLayout() -> impl IntoView {
             }
         },
     );
+    // The live connection lives as long as the page, like the data it updates.
+    Live::provide(
+        token.get_untracked(),
+        list,
+        thread,
+        Callback::new(move |_| {
+            list.refetch();
+            thread.refetch();
+        }),
+    );
     provide_context(PageData {
         filters,
         mode,
@@ -138,6 +149,7 @@ fn Inbox(token: String, session: SessionView) -> impl IntoView {
                         <Icon d=INBOX size=20 />
                         <h1 title=title.clone()>{title.clone()}</h1>
                     </div>
+                    <LiveIndicator />
                     <ThemeSelect />
                 </header>
                 <ConversationList />

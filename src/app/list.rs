@@ -9,9 +9,10 @@ use uuid::Uuid;
 use super::clock::Clock;
 use super::embed::EmbedContext;
 use super::icons::{channel_label, channel_path, Icon, StatusTicks, HAND, PERSON, SEARCH};
+use super::live::Live;
 use crate::actions::list_conversations;
 use crate::model::{
-    initials, list_time, ConversationView, Direction, Filters, Handoff, StatusFilter,
+    initials, list_time, merge_live, ConversationView, Direction, Filters, Handoff, StatusFilter,
 };
 
 /// How close to the bottom (px) the next page starts loading.
@@ -22,7 +23,8 @@ const SEARCH_DEBOUNCE_MS: u64 = 300;
 #[derive(Clone, Default)]
 struct MorePages {
     filters: Option<Filters>,
-    items: Vec<ConversationView>,
+    /// Each page with the log position it was read at.
+    pages: Vec<(i64, Vec<ConversationView>)>,
     cursor: Option<String>,
     loading: bool,
     error: Option<String>,
@@ -75,7 +77,7 @@ pub fn ConversationList() -> impl IntoView {
                     m.loading = false;
                     match result {
                         Ok(page) => {
-                            m.items.extend(page.items);
+                            m.pages.push((page.last_event_id, page.items));
                             m.cursor = page.next_cursor;
                         }
                         Err(e) => m.error = Some(e.to_string()),
@@ -121,20 +123,27 @@ fn Rows(
     load_more: impl Fn() + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
     let ctx = EmbedContext::get();
+    let live = Live::get();
     let filters = ctx.filters;
     let first_cursor = first.next_cursor.clone();
+    let first_read = first.last_event_id;
     let first_items = first.items;
-    let is_empty = first_items.is_empty();
-    let rows = move || {
+    let assignee = ctx.session.assigned_user_id;
+    // A new first page (new filters, or a reload): later pages are read again as the list
+    // scrolls, and what events said up to this page's position it shows already.
+    more.set(MorePages::default());
+    live.forget_through(first_read);
+    // The loaded pages with what events changed since: re-sorted, joined and left.
+    let rows = Memo::new(move |_| {
         let current = filters.get();
-        let mut items = first_items.clone();
         more.with(|m| {
+            let mut pages = vec![(first_read, first_items.as_slice())];
             if m.filters.as_ref() == Some(&current) {
-                items.extend(m.items.iter().cloned());
+                pages.extend(m.pages.iter().map(|(at, items)| (*at, items.as_slice())));
             }
-        });
-        items
-    };
+            live.with_changes(|l| merge_live(&pages, l, &current, assignee))
+        })
+    });
     let has_more = move || {
         let current = filters.get();
         more.with(|m| {
@@ -146,12 +155,12 @@ fn Rows(
         })
     };
     let state = move || more.with(|m| (m.loading, m.error.clone()));
-    if is_empty {
-        return Either::Left(view! { <EmptyList /> });
-    }
-    Either::Right(view! {
-        <ul class="conversation-list" role="list">
-            <For each=rows key=|c| c.id let:conversation>
+    view! {
+        <Show when=move || rows.with(Vec::is_empty)>
+            <EmptyList />
+        </Show>
+        <ul class="conversation-list" role="list" hidden=move || rows.with(Vec::is_empty)>
+            <For each=move || rows.get() key=row_key let:conversation>
                 <ConversationRow conversation />
             </For>
         </ul>
@@ -172,7 +181,22 @@ fn Rows(
                 }
             </div>
         </Show>
-    })
+    }
+}
+
+/// A row's key: it changes whenever what the row shows changes, so the row is drawn again.
+fn row_key(c: &ConversationView) -> String {
+    format!(
+        "{}|{}|{}|{}|{}|{}|{:?}|{}",
+        c.id,
+        c.last_message_at.timestamp_millis(),
+        c.unread_count,
+        c.handoff.as_str(),
+        c.status.as_str(),
+        c.contact.display_name,
+        c.preview.as_ref().map(|p| (p.status, p.direction, &p.text)),
+        c.inbox_name,
+    )
 }
 
 #[component]

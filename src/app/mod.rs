@@ -5,6 +5,7 @@ mod composer;
 mod embed;
 mod icons;
 mod list;
+mod live;
 mod message;
 mod storage;
 mod theme;

@@ -11,13 +11,14 @@ use super::composer::{Composer, Outgoing};
 use super::embed::EmbedContext;
 use super::icons::{channel_label, channel_path, Icon, BACK, EDIT};
 use super::list::avatar_class;
+use super::live::Live;
 use super::message::{starts_group, MessageBubble};
 use crate::actions::{
     mark_read, older_messages, rename_contact, set_handoff, EmbedError, MAX_NAME_CHARS,
 };
 use crate::model::{
-    day_label, initials, same_day, ConversationStatus, ConversationView, Handoff, Message,
-    ThreadPage,
+    day_label, initials, same_day, ConversationStatus, ConversationView, Direction, Handoff,
+    LiveFrame, Message, MessageStatus, ReplyWindow, ThreadPage,
 };
 
 /// How close to the top (px) older messages start loading.
@@ -85,6 +86,40 @@ impl Entry {
     }
 }
 
+/// Puts a message from the server into the thread: in place of the copy with its id, or of
+/// the pending one with its `client_id`; a new one (`created`) goes in time order unless it
+/// is older than what is loaded (`complete` false: older pages are still to come, and will
+/// bring it). True when it is new here.
+fn upsert(messages: &mut Vec<Message>, message: Message, created: bool, complete: bool) -> bool {
+    if let Some(slot) = messages.iter_mut().find(|m| {
+        m.id == message.id
+            || m.client_id.is_some()
+                && m.client_id == message.client_id
+                && m.status == MessageStatus::Pending
+    }) {
+        // A late frame never moves a message's status backwards.
+        if slot.id != message.id
+            || slot.status.advances_to(message.status)
+            || slot.status == message.status
+        {
+            *slot = message;
+        }
+        return false;
+    }
+    let older_than_loaded = messages
+        .first()
+        .is_some_and(|first| (message.created_at, message.id) < (first.created_at, first.id));
+    if !created || older_than_loaded && !complete {
+        return false;
+    }
+    let at = messages
+        .iter()
+        .rposition(|m| (m.created_at, m.id) <= (message.created_at, message.id))
+        .map_or(0, |i| i + 1);
+    messages.insert(at, message);
+    true
+}
+
 fn entries(messages: &[Message], offset: chrono::FixedOffset) -> Vec<Entry> {
     let mut out = Vec::with_capacity(messages.len() + 4);
     let mut previous: Option<&Message> = None;
@@ -142,6 +177,7 @@ fn Thread(page: ThreadPage) -> impl IntoView {
                     Ok(older) => {
                         messages.update(|m| {
                             let mut all = older.messages;
+                            all.retain(|o| !m.iter().any(|x| x.id == o.id));
                             all.append(m);
                             *m = all;
                         });
@@ -200,12 +236,16 @@ fn Thread(page: ThreadPage) -> impl IntoView {
                     .send(token, conversation_id, client_id.clone())
                     .await
                 {
+                    // The live event may have brought the stored copy (and its later
+                    // ticks) already.
                     Ok(stored) => messages.update(|m| {
                         if let Some(slot) = m
                             .iter_mut()
                             .find(|x| x.client_id.as_ref() == Some(&client_id))
                         {
-                            *slot = stored;
+                            if slot.id != stored.id {
+                                *slot = stored;
+                            }
                         }
                     }),
                     Err(e) => failures.update(|f| {
@@ -232,26 +272,98 @@ fn Thread(page: ThreadPage) -> impl IntoView {
         }
     });
 
-    // Opening the thread reads it: the unread badge clears.
-    if conversation.unread_count > 0 {
+    // Opening the thread reads it: the unread badge clears. So does a message that
+    // arrives while it is open.
+    let read_now = {
         let token = ctx.token.clone();
         let list = ctx.list;
-        Effect::new(move |_| {
+        let live = Live::get();
+        move || {
             let token = token.clone();
             leptos::task::spawn_local(async move {
                 match mark_read(token, conversation_id).await {
-                    Ok(()) => list.refetch(),
+                    // Without a live connection the list learns it by reloading.
+                    Ok(()) if !live.is_live() => list.refetch(),
+                    Ok(()) => {}
                     Err(e) => leptos::logging::warn!("mark read: {e}"),
                 }
             });
-        });
+        }
+    };
+    if conversation.unread_count > 0 {
+        let read_now = read_now.clone();
+        Effect::new(move |_| read_now());
     }
+
+    // Live: messages and ticks as they come, the header and the window with them.
+    let window = RwSignal::new(page.window);
+    let name = RwSignal::new(conversation.contact.display_name.clone());
+    let status = RwSignal::new(conversation.status);
+    let channel = conversation.channel_type;
+    let live = Live::get();
+    let show_view = move |view: ConversationView| {
+        handoff.set(view.handoff);
+        name.set(view.contact.display_name);
+        status.set(view.status);
+    };
+    // A header change that came while this thread was loading.
+    if let Some(view) = live.changed_after(conversation_id, page.last_event_id) {
+        show_view(view);
+    }
+    live.subscribe(page.last_event_id, move |frame| {
+        let (created, message) = match frame {
+            LiveFrame::MessageCreated {
+                conversation_id: c,
+                data,
+                ..
+            } if c == conversation_id => (true, data.message),
+            LiveFrame::MessageUpdated {
+                conversation_id: c,
+                data,
+                ..
+            } if c == conversation_id => (false, data.message),
+            LiveFrame::ConversationUpdated {
+                conversation_id: c,
+                data,
+                ..
+            } if c == conversation_id => {
+                return show_view(data.conversation);
+            }
+            _ => return,
+        };
+        let incoming = message.direction == Direction::Incoming;
+        let at = message.created_at;
+        let complete = older_cursor.with_untracked(Option::is_none);
+        let added = messages
+            .try_update(|m| upsert(m, message, created, complete))
+            .unwrap_or(false);
+        if added && incoming {
+            // The window only opens further: a late, older message never closes it.
+            let opened = ReplyWindow::of(channel, Some(at), clock.now.get_untracked());
+            window.update(|w| {
+                let later = match (*w, opened) {
+                    (ReplyWindow::OpenUntil(old), ReplyWindow::OpenUntil(new)) => new > old,
+                    (ReplyWindow::Closed, ReplyWindow::OpenUntil(_)) => true,
+                    _ => false,
+                };
+                if later {
+                    *w = opened;
+                }
+            });
+            read_now();
+        }
+        if added && at_bottom.get_value() {
+            if let Some(el) = scroller.get_untracked() {
+                request_animation_frame(move || el.set_scroll_top(el.scroll_height()));
+            }
+        }
+    });
 
     let rows = move || entries(&messages.get(), clock.offset.get());
     view! {
         <Title text=super::title_text(&conversation.contact.display_name) />
         <section class="thread" data-testid="thread" data-conversation-id=conversation_id.to_string()>
-            <ThreadHeader conversation=conversation.clone() handoff />
+            <ThreadHeader conversation=conversation.clone() handoff name status />
             <div class="thread-scroll" node_ref=scroller on:scroll=on_scroll on:load:capture=on_media_load>
                 <div class="thread-start">
                     {move || if loading_older.get() {
@@ -292,13 +404,18 @@ fn Thread(page: ThreadPage) -> impl IntoView {
                     }}
                 </For>
             </div>
-            <Composer conversation=conversation_id window=page.window handoff on_send on_uploaded />
+            <Composer conversation=conversation_id window handoff on_send on_uploaded />
         </section>
     }
 }
 
 #[component]
-fn ThreadHeader(conversation: ConversationView, handoff: RwSignal<Handoff>) -> impl IntoView {
+fn ThreadHeader(
+    conversation: ConversationView,
+    handoff: RwSignal<Handoff>,
+    name: RwSignal<String>,
+    status: RwSignal<ConversationStatus>,
+) -> impl IntoView {
     let ctx = EmbedContext::get();
     let back = move || ctx.href(None, &ctx.filters.get());
     let subtitle = [
@@ -309,7 +426,6 @@ fn ThreadHeader(conversation: ConversationView, handoff: RwSignal<Handoff>) -> i
     .flatten()
     .collect::<Vec<_>>()
     .join(" · ");
-    let name = RwSignal::new(conversation.contact.display_name.clone());
     view! {
         <header class="thread-header">
             <a class="back-button" href=back data-testid="back-button" aria-label="Back to conversations">
@@ -327,7 +443,7 @@ fn ThreadHeader(conversation: ConversationView, handoff: RwSignal<Handoff>) -> i
                 </p>
             </div>
             <div class="thread-badges">
-                {(conversation.status == ConversationStatus::Ended).then(|| view! { <span class="badge badge-ended">"Ended"</span> })}
+                {move || (status.get() == ConversationStatus::Ended).then(|| view! { <span class="badge badge-ended" data-testid="ended-badge">"Ended"</span> })}
                 <HandoffButton conversation=conversation.id handoff />
             </div>
         </header>
@@ -338,6 +454,7 @@ fn ThreadHeader(conversation: ConversationView, handoff: RwSignal<Handoff>) -> i
 #[component]
 fn HandoffButton(conversation: uuid::Uuid, handoff: RwSignal<Handoff>) -> impl IntoView {
     let ctx = EmbedContext::get();
+    let live = Live::get();
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let toggle = move |_| {
@@ -356,7 +473,9 @@ fn HandoffButton(conversation: uuid::Uuid, handoff: RwSignal<Handoff>) -> impl I
             match set_handoff(token, conversation, target).await {
                 Ok(now) => {
                     handoff.set(now);
-                    list.refetch();
+                    if !live.is_live() {
+                        list.refetch();
+                    }
                 }
                 Err(e) => error.set(Some(e.to_string())),
             }
@@ -389,6 +508,7 @@ fn HandoffButton(conversation: uuid::Uuid, handoff: RwSignal<Handoff>) -> impl I
 #[component]
 fn ContactName(conversation: uuid::Uuid, name: RwSignal<String>) -> impl IntoView {
     let ctx = EmbedContext::get();
+    let live = Live::get();
     let token = StoredValue::new(ctx.token.clone());
     let list = ctx.list;
     let editing = RwSignal::new(false);
@@ -422,7 +542,9 @@ fn ContactName(conversation: uuid::Uuid, name: RwSignal<String>) -> impl IntoVie
             match rename_contact(token.get_value(), conversation, wanted).await {
                 Ok(stored) => {
                     name.set(stored);
-                    list.refetch();
+                    if !live.is_live() {
+                        list.refetch();
+                    }
                 }
                 Err(e) => {
                     name.set(previous);

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{ConversationStatus, Theme};
+use super::{ConversationStatus, ConversationView, Handoff, Theme};
 
 /// The `status` filter: one status, or both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -91,6 +91,32 @@ impl Filters {
 
     pub fn is_default(&self) -> bool {
         *self == Self::default()
+    }
+
+    /// Whether a conversation belongs in the list these filters make: `Some(false)` when
+    /// it certainly does not, `None` when only the server can say (a search that may
+    /// match a message's text rather than the name, phone or last message).
+    pub fn admits(&self, c: &ConversationView) -> Option<bool> {
+        if self.status.status().is_some_and(|s| s != c.status)
+            || self.whatsapp_config_id.is_some_and(|id| id != c.inbox_id)
+            || self.unread && c.unread_count == 0
+            || self.handoff && c.handoff != Handoff::Waiting
+        {
+            return Some(false);
+        }
+        let search = self.search.trim().to_lowercase();
+        if search.is_empty() {
+            return Some(true);
+        }
+        let found = [
+            Some(c.contact.display_name.as_str()),
+            c.contact.phone_number.as_deref(),
+            c.preview.as_ref().map(|p| p.text.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|text| text.to_lowercase().contains(&search));
+        found.then_some(true)
     }
 }
 

@@ -3,12 +3,14 @@
 
 mod filters;
 mod format;
+mod live;
 mod origin;
 mod template;
 mod types;
 
 pub use filters::*;
 pub use format::*;
+pub use live::*;
 pub use origin::*;
 pub use template::*;
 pub use types::*;

@@ -47,6 +47,16 @@ string_enum!(ChannelType {
 string_enum!(ConversationStatus { Active = "active", Ended = "ended" });
 
 string_enum!(
+    /// What a live event (§5) reports.
+    EventType {
+        MessageCreated = "message.created",
+        MessageUpdated = "message.updated",
+        ConversationCreated = "conversation.created",
+        ConversationUpdated = "conversation.updated",
+    }
+);
+
+string_enum!(
     /// `bot`: a workflow answers; `waiting`: it asked for a human; `human`: an agent took over.
     Handoff { Bot = "bot", Waiting = "waiting", Human = "human" }
 );
@@ -419,6 +429,8 @@ pub struct SessionView {
     pub theme: Theme,
     pub language: String,
     pub inboxes: Vec<InboxCard>,
+    /// The token's assignee narrowing: conversations assigned to anyone else are outside.
+    pub assigned_user_id: Option<Uuid>,
     /// The server's clock when the page was made: relative times render the same on the
     /// server and during hydration.
     pub server_now_ms: i64,
@@ -428,6 +440,8 @@ pub struct SessionView {
 pub struct ConversationPage {
     pub items: Vec<ConversationView>,
     pub next_cursor: Option<String>,
+    /// The live event log's position when this page was read: later events change it.
+    pub last_event_id: i64,
 }
 
 /// A thread's page: messages oldest first; `older_cursor` fetches the page before them.
@@ -439,6 +453,8 @@ pub struct ThreadPage {
     /// Until when free-form messages may be sent (WhatsApp's 24-hour window); `None` when
     /// the channel has no such window.
     pub window: ReplyWindow,
+    /// The live event log's position when this page was read.
+    pub last_event_id: i64,
 }
 
 /// WhatsApp lets a business write freely for 24 hours after the contact's last message.

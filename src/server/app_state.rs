@@ -3,6 +3,7 @@ use leptos::config::LeptosOptions;
 
 use std::sync::Arc;
 
+use crate::server::live::Hub;
 use crate::server::media::MediaStore;
 use crate::server::security::Guard;
 use crate::server::store::Store;
@@ -18,6 +19,8 @@ pub struct AppState {
     pub guard: Arc<Guard>,
     /// Where uploaded files are kept.
     pub media: MediaStore,
+    /// The live event bus and its open sockets.
+    pub live: Arc<Hub>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

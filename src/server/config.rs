@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use leptos::config::LeptosOptions;
 
+use crate::server::live::LiveSettings;
 use crate::server::webhooks::WebhookSettings;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/inbox.db";
@@ -28,6 +29,9 @@ pub struct Config {
     pub webhooks: WebhookSettings,
     /// `MEDIA_DIR` (default `data/media`): where uploaded files are kept.
     pub media_dir: std::path::PathBuf,
+    /// `EVENT_RETENTION_DAYS` (7): how long the live event log keeps events for sockets
+    /// that reconnect.
+    pub live: LiveSettings,
     pub leptos: LeptosOptions,
 }
 
@@ -62,6 +66,7 @@ impl Config {
             media_dir: non_empty_env("MEDIA_DIR")
                 .unwrap_or_else(|| "data/media".to_string())
                 .into(),
+            live: live_settings()?,
             leptos: conf.leptos_options,
         })
     }
@@ -84,6 +89,21 @@ fn webhook_settings() -> Result<WebhookSettings, String> {
     }
     if let Some(hours) = number("WEBHOOK_RETRY_HOURS")? {
         settings.retry_window = Duration::from_secs(hours * 3600);
+    }
+    Ok(settings)
+}
+
+fn live_settings() -> Result<LiveSettings, String> {
+    let mut settings = LiveSettings::default();
+    if let Some(v) = non_empty_env("EVENT_RETENTION_DAYS") {
+        let days = v
+            .parse::<f64>()
+            .ok()
+            .filter(|d| d.is_finite() && *d > 0.0 && *d <= 3650.0)
+            .ok_or_else(|| {
+                format!("EVENT_RETENTION_DAYS must be a number of days above 0, not {v:?}")
+            })?;
+        settings.retention = Duration::from_secs_f64(days * 86_400.0);
     }
     Ok(settings)
 }

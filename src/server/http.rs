@@ -44,7 +44,12 @@ pub async fn state(config: &Config) -> Result<AppState, AppError> {
         config.trust_proxy,
         config.auth_failures_per_minute,
     );
+    let last_event = store.event_log_extent().await?.last_id;
     Ok(AppState {
+        live: Arc::new(crate::server::live::Hub::new(
+            config.live.clone(),
+            last_event,
+        )),
         store,
         leptos: config.leptos.clone(),
         public_url,
@@ -90,6 +95,7 @@ pub fn router(state: AppState) -> Router {
             post(media::upload),
         )
         .route("/embed/{token}/media/{id}", get(media::serve_to_embed))
+        .route("/embed/{token}/ws", get(crate::server::live::socket))
         .layer(RequestBodyLimitLayer::new(media::MAX_UPLOAD_BYTES));
     // Cross-origin reads are answered only where the security layer has resolved a token
     // in the path and admitted the request's origin; server functions are same-origin.
@@ -170,15 +176,31 @@ async fn not_found() -> Response {
         .into_response()
 }
 
+const LISTEN_BACKLOG: u32 = 4096;
+
 /// Binds `addr` and serves until Ctrl-C or SIGTERM.
 pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+    // A deeper accept queue than the default 128: thousands of embeds reconnecting at once
+    // (after a restart) would otherwise overflow it and wait a second per retry.
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    let listener = socket.listen(LISTEN_BACKLOG)?;
     tracing::info!("listening on http://{}", listener.local_addr()?);
+    let hub = state.live.clone();
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        // Open sockets would hold the shutdown: they are told to reconnect.
+        hub.close_all();
+    })
     .await
 }
 

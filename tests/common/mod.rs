@@ -62,6 +62,13 @@ impl TestServer {
                 poll: Duration::from_millis(50),
             },
             media_dir: dir.path().join("media"),
+            // Quick token rechecks and pings, so tests see sockets close in moments.
+            live: inbox_embed::server::live::LiveSettings {
+                recheck: Duration::from_millis(300),
+                ping: Duration::from_secs(2),
+                idle: Duration::from_secs(6),
+                ..Default::default()
+            },
             leptos: LeptosOptions::builder()
                 .output_name("inbox-embed")
                 // Static files straight from public/: the same on a machine that has not
@@ -75,6 +82,7 @@ impl TestServer {
         let app_state = state(&config).await.expect("server state");
         let app = router(app_state.clone());
         inbox_embed::server::webhooks::spawn(app_state.store.clone(), config.webhooks.clone());
+        inbox_embed::server::live::spawn(&app_state);
         tokio::spawn(async move {
             axum::serve(
                 listener,

@@ -5,8 +5,8 @@ use uuid::Uuid;
 
 use super::*;
 use crate::model::{
-    ChannelType, ContactCard, ConversationStatus, ConversationView, Direction, Filters, Handoff,
-    InboxCard, MessageKind, MessageStatus, Preview, Scope, ScopeKind,
+    ChannelType, ContactCard, ConversationStatus, ConversationView, Direction, EventType, Filters,
+    Handoff, InboxCard, MessageKind, MessageStatus, Preview, Scope, ScopeKind,
 };
 
 /// Search strings shorter than a trigram match contact names and phones only.
@@ -199,6 +199,18 @@ fn case_variants(search: &str) -> Vec<String> {
     variants
 }
 
+/// One conversation as the list shows it, whatever its scope, read on `ex` (the caller's
+/// transaction, for events).
+pub(super) async fn view_in<'e, E: sqlx::Executor<'e, Database = Sqlite>>(
+    ex: E,
+    id: Uuid,
+) -> Result<Option<ConversationView>> {
+    let mut q = QueryBuilder::<Sqlite>::new(VIEW_SELECT);
+    q.push("c.id = ").push_bind(id.to_string());
+    let row: Option<ViewRow> = q.build_query_as().fetch_optional(ex).await?;
+    Ok(row.map(Into::into))
+}
+
 fn view_cursor(v: &ConversationView) -> Cursor {
     Cursor {
         at_ms: ms(v.last_message_at),
@@ -298,6 +310,7 @@ impl Store {
             last_message_at: at,
             created_at: at,
         };
+        let mut tx = self.write_transaction().await?;
         sqlx::query(
             "INSERT INTO conversations (id, project_id, inbox_id, contact_id, status, handoff, assigned_user_id, unread_count, last_message_at, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
@@ -311,8 +324,19 @@ impl Store {
         .bind(conversation.assigned_user_id.map(|id| id.to_string()))
         .bind(ms(at))
         .bind(ms(at))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        events::append(
+            &mut tx,
+            conversation.id,
+            &[events::Change::Conversation(
+                EventType::ConversationCreated,
+                None,
+            )],
+        )
+        .await?;
+        tx.commit().await?;
+        self.events_appended();
         Ok(conversation)
     }
 
@@ -350,6 +374,7 @@ impl Store {
         .await?;
         let mut c: Conversation = row.ok_or(AppError::NotFound("conversation"))?.into();
         let previous_handoff = c.handoff;
+        let previous_assignee = c.assigned_user_id;
         if let Some(status) = patch.status {
             c.status = status;
         }
@@ -368,6 +393,16 @@ impl Store {
         .bind(id.to_string())
         .execute(&mut *tx)
         .await?;
+        let reassigned = c.assigned_user_id != previous_assignee;
+        events::append(
+            &mut tx,
+            id,
+            &[events::Change::Conversation(
+                EventType::ConversationUpdated,
+                reassigned.then_some(previous_assignee),
+            )],
+        )
+        .await?;
         if c.handoff != previous_handoff {
             let mut payload = serde_json::Map::new();
             payload.insert("conversation".into(), serde_json::json!(c));
@@ -384,6 +419,7 @@ impl Store {
             .await?;
         }
         tx.commit().await?;
+        self.events_appended();
         if c.handoff != previous_handoff {
             self.outbox_wake.notify_one();
         }

@@ -447,6 +447,8 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        // Its tokens were revoked: their open sockets close now.
+        self.tokens_changed.notify_one();
         Ok(media.iter().map(|m| parse_id(m)).collect())
     }
 
@@ -566,14 +568,34 @@ impl Store {
         if let Some(identifier) = patch.identifier {
             c.identifier = identifier;
         }
+        let mut tx = self.write_transaction().await?;
         sqlx::query("UPDATE contacts SET display_name = ?, phone_number = ?, email = ?, identifier = ? WHERE id = ?")
             .bind(&c.display_name)
             .bind(&c.phone_number)
             .bind(&c.email)
             .bind(&c.identifier)
             .bind(id.to_string())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        // Every conversation with this contact shows the new name and number.
+        let conversations: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM conversations WHERE contact_id = ?")
+                .bind(id.to_string())
+                .fetch_all(&mut *tx)
+                .await?;
+        for conversation_id in &conversations {
+            events::append(
+                &mut tx,
+                parse_id(conversation_id),
+                &[events::Change::Conversation(
+                    crate::model::EventType::ConversationUpdated,
+                    None,
+                )],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        self.events_appended();
         Ok(c)
     }
 }

@@ -102,9 +102,19 @@ impl Store {
                     .count() as i64
                     >= conv.unread_count
             );
+            events::append(
+                &mut tx,
+                conversation_id,
+                &[events::Change::Conversation(
+                    crate::model::EventType::ConversationCreated,
+                    None,
+                )],
+            )
+            .await?;
             ids.push(conversation_id);
         }
         tx.commit().await?;
+        self.events_appended();
         Ok(ids)
     }
 }

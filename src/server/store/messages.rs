@@ -5,8 +5,8 @@ use uuid::Uuid;
 
 use super::*;
 use crate::model::{
-    ConversationStatus, Direction, Message, MessageKind, MessagePage, MessageStatus, Sender,
-    SenderType,
+    ConversationStatus, Direction, EventType, Message, MessageKind, MessagePage, MessageStatus,
+    Sender, SenderType,
 };
 
 #[derive(FromRow)]
@@ -193,6 +193,15 @@ impl Store {
         .bind(conversation.id.to_string())
         .execute(&mut *tx)
         .await?;
+        events::append(
+            &mut tx,
+            conversation.id,
+            &[
+                events::Change::Message(EventType::MessageCreated, &message),
+                events::Change::Conversation(EventType::ConversationUpdated, None),
+            ],
+        )
+        .await?;
         if notify {
             let contact: Option<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
                 "SELECT id, display_name, phone_number, identifier FROM contacts WHERE id = ?",
@@ -220,6 +229,7 @@ impl Store {
             .await?;
         }
         tx.commit().await?;
+        self.events_appended();
         if notify {
             self.outbox_wake.notify_one();
         }
@@ -246,10 +256,28 @@ impl Store {
 
     /// An agent read the conversation: nothing unread.
     pub async fn mark_read(&self, conversation_id: Uuid) -> Result<()> {
-        sqlx::query("UPDATE conversations SET unread_count = 0 WHERE id = ? AND unread_count <> 0")
-            .bind(conversation_id.to_string())
-            .execute(&self.pool)
-            .await?;
+        let mut tx = self.write_transaction().await?;
+        let done = sqlx::query(
+            "UPDATE conversations SET unread_count = 0 WHERE id = ? AND unread_count <> 0",
+        )
+        .bind(conversation_id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Ok(());
+        }
+        events::append(
+            &mut tx,
+            conversation_id,
+            &[events::Change::Conversation(
+                EventType::ConversationUpdated,
+                None,
+            )],
+        )
+        .await?;
+        tx.commit().await?;
+        self.events_appended();
         Ok(())
     }
 
@@ -281,6 +309,7 @@ impl Store {
             if !message.status.advances_to(status) {
                 return Ok((message, false));
             }
+            let mut tx = self.write_transaction().await?;
             let done = sqlx::query(
                 "UPDATE messages SET status = ?, error = ? WHERE id = ? AND status = ?",
             )
@@ -288,11 +317,36 @@ impl Store {
             .bind(error.as_deref().filter(|_| status == MessageStatus::Failed))
             .bind(id.to_string())
             .bind(message.status.as_str())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
             if done.rows_affected() == 1 {
-                return Ok((self.message(project_id, id).await?, true));
+                let row: MessageRow = sqlx::query_as("SELECT * FROM messages WHERE id = ?")
+                    .bind(id.to_string())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let updated = Message::from(row);
+                // The list's preview shows the last message's ticks.
+                let is_last: bool = sqlx::query_scalar(
+                    "SELECT count(*) > 0 FROM conversations WHERE id = ? AND last_message_id = ?",
+                )
+                .bind(updated.conversation_id.to_string())
+                .bind(id.to_string())
+                .fetch_one(&mut *tx)
+                .await?;
+                let mut changes =
+                    vec![events::Change::Message(EventType::MessageUpdated, &updated)];
+                if is_last {
+                    changes.push(events::Change::Conversation(
+                        EventType::ConversationUpdated,
+                        None,
+                    ));
+                }
+                events::append(&mut tx, updated.conversation_id, &changes).await?;
+                tx.commit().await?;
+                self.events_appended();
+                return Ok((updated, true));
             }
+            tx.rollback().await?;
         }
         Err(AppError::Conflict(
             "the message changed too often; try again".into(),

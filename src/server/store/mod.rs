@@ -2,6 +2,7 @@
 
 mod conversations;
 mod directory;
+mod events;
 mod import;
 mod media;
 mod messages;
@@ -11,6 +12,7 @@ mod templates;
 mod tokens;
 
 pub use directory::*;
+pub use events::*;
 pub use import::*;
 pub use media::*;
 pub use messages::*;
@@ -38,6 +40,10 @@ pub struct Store {
     pool: SqlitePool,
     /// Notified when a webhook delivery is queued, so the worker sends it at once.
     outbox_wake: std::sync::Arc<tokio::sync::Notify>,
+    /// Notified when events were committed, so the live hub reads them at once.
+    events_wake: std::sync::Arc<tokio::sync::Notify>,
+    /// Notified when an embed token changed, so open sockets are checked again.
+    tokens_changed: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Store {
@@ -71,6 +77,8 @@ impl Store {
         Ok(Self {
             pool,
             outbox_wake: Default::default(),
+            events_wake: Default::default(),
+            tokens_changed: Default::default(),
         })
     }
 
@@ -83,6 +91,10 @@ impl Store {
 
     pub fn outbox_wake(&self) -> std::sync::Arc<tokio::sync::Notify> {
         self.outbox_wake.clone()
+    }
+
+    pub fn tokens_changed(&self) -> std::sync::Arc<tokio::sync::Notify> {
+        self.tokens_changed.clone()
     }
 
     pub async fn ping(&self) -> Result<()> {

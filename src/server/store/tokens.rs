@@ -222,6 +222,7 @@ impl Store {
         .bind(id.to_string())
         .execute(&self.pool)
         .await?;
+        self.tokens_changed.notify_one();
         self.embed_token(project_id, id).await
     }
 
@@ -233,7 +234,25 @@ impl Store {
             .bind(id.to_string())
             .execute(&self.pool)
             .await?;
+        self.tokens_changed.notify_one();
         self.embed_token(project_id, id).await
+    }
+
+    /// Tokens by id, from any project: the live hub checks its open sockets' tokens.
+    pub async fn embed_tokens_by_id(&self, ids: &[Uuid]) -> Result<Vec<EmbedToken>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let mut q =
+                sqlx::QueryBuilder::<sqlx::Sqlite>::new("SELECT * FROM embed_tokens WHERE id IN (");
+            let mut list = q.separated(", ");
+            for id in chunk {
+                list.push_bind(id.to_string());
+            }
+            q.push(")");
+            let rows: Vec<TokenRow> = q.build_query_as().fetch_all(&self.pool).await?;
+            out.extend(rows.into_iter().map(EmbedToken::from));
+        }
+        Ok(out)
     }
 
     /// The token a presented secret names, if it may be used now.
