@@ -5,6 +5,9 @@
 #
 #   1. setup        scripts/setup.sh --e2e (installs only what is missing)
 #   2. cargo test   Rust unit and integration tests (integration tests start the real server)
+#                   on SQLite, then again on PostgreSQL (TEST_BACKEND=postgres, a database
+#                   per test on TEST_PG_URL, default postgres://postgres@127.0.0.1:5432;
+#                   a stopped local cluster is started; skipped, saying why, without one)
 #   3. build        cargo leptos build --release (binary + hashed site in target/site)
 #   4. e2e          type-check end2end/, then Playwright in Debian's Chromium against the
 #                   release binary (Playwright's webServer starts it on a fresh SQLite DB)
@@ -60,6 +63,44 @@ finish
 begin "cargo test" "cargo test --features ssr"
 cargo test --features ssr
 finish
+
+# PostgreSQL on TEST_PG_URL: true when it answers; starts a local cluster that is
+# installed but stopped. Sets pg_reason when it cannot be had.
+pg_reason=""
+postgres_up() {
+  local url=${TEST_PG_URL:-postgres://postgres@127.0.0.1:5432}
+  local hostport=${url#*://}
+  hostport=${hostport#*@}
+  hostport=${hostport%%/*}
+  local host=${hostport%%:*} port=5432
+  [[ $hostport == *:* ]] && port=${hostport##*:}
+  answers() { (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; }
+  if answers; then return 0; fi
+  if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ] && [ -n "$(ls /etc/postgresql)" ]; then
+    local version
+    version=$(ls /etc/postgresql | sort -V | tail -1)
+    echo "starting the PostgreSQL $version cluster"
+    pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+    for _ in $(seq 1 30); do
+      if answers; then return 0; fi
+      sleep 1
+    done
+    pg_reason="the local PostgreSQL $version cluster did not start on $host:$port"
+    return 1
+  fi
+  pg_reason="no PostgreSQL answers on $host:$port and none is installed here (set TEST_PG_URL to use one)"
+  return 1
+}
+
+begin "cargo test pg" "TEST_BACKEND=postgres cargo test --features ssr --tests"
+if postgres_up; then
+  TEST_BACKEND=postgres cargo test --features ssr --tests
+  finish
+else
+  echo "SKIPPED the PostgreSQL half: $pg_reason"
+  timings+=("$(printf '  %-11s %6s   SKIPPED: %s' "$phase" "" "$pg_reason")")
+  phase=""
+fi
 
 begin build "cargo leptos build --release --precompress"
 cargo leptos build --release --precompress

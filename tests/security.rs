@@ -600,7 +600,8 @@ async fn failed_credentials_are_limited_per_client_address() {
 #[test]
 fn secrets_never_reach_the_logs() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let database_url = format!("sqlite://{}/inbox.db", dir.path().display());
+    let db = TestDatabase::new(dir.path());
+    let database_url = db.url.clone();
     let bin = env!("CARGO_BIN_EXE_inbox-embed");
     let envs = [
         ("DATABASE_URL", database_url.as_str()),

@@ -335,7 +335,8 @@ fn a_server_killed_mid_delivery_loses_no_webhook() {
     let (receiver, url) =
         runtime.block_on(Receiver::start(&[Answer::Slow(Duration::from_secs(30)); 5]));
     let dir = tempfile::tempdir().unwrap();
-    let database_url = format!("sqlite://{}/inbox.db", dir.path().display());
+    let db = TestDatabase::new(dir.path());
+    let database_url = db.url.clone();
     let envs = [
         ("DATABASE_URL", database_url.as_str()),
         ("LEPTOS_SITE_ADDR", "127.0.0.1:0"),

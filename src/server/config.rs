@@ -13,8 +13,10 @@ pub const DEFAULT_AUTH_FAILURES_PER_MINUTE: NonZeroU32 = NonZeroU32::new(20).exp
 
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// `DATABASE_URL`: where conversations live.
+    /// `DATABASE_URL`: where conversations live: `sqlite://PATH` or `postgres://…`.
     pub database_url: String,
+    /// `DATABASE_POOL_SIZE` (default 10): connections each server keeps to PostgreSQL.
+    pub database_pool_size: u32,
     /// `PUBLIC_URL`: how the outside world reaches this server, for the URLs it prints.
     /// Defaults to `http://<site address>`.
     pub public_url: Option<String>,
@@ -46,6 +48,12 @@ impl Config {
         Ok(Self {
             database_url: non_empty_env("DATABASE_URL")
                 .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
+            database_pool_size: match non_empty_env("DATABASE_POOL_SIZE") {
+                None => crate::server::store::DEFAULT_PG_POOL_SIZE,
+                Some(n) => n.parse().ok().filter(|n| (2..=1000).contains(n)).ok_or_else(|| {
+                    format!("DATABASE_POOL_SIZE must be a whole number from 2 to 1000, not {n:?}")
+                })?,
+            },
             public_url: non_empty_env("PUBLIC_URL"),
             trust_proxy: match non_empty_env("TRUST_PROXY_HEADERS").as_deref() {
                 None | Some("false" | "0") => false,

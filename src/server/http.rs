@@ -31,7 +31,7 @@ use crate::server::{AppError, AppState};
 
 /// Opens the store and prepares the application state.
 pub async fn state(config: &Config) -> Result<AppState, AppError> {
-    let store = Store::connect(&config.database_url).await?;
+    let store = Store::connect(&config.database_url, config.database_pool_size).await?;
     let public_url = config
         .public_url
         .clone()

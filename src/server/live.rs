@@ -22,7 +22,7 @@ use uuid::Uuid;
 use crate::model::{close, Scope};
 use crate::server::access::RequestAccess;
 use crate::server::security::Guard;
-use crate::server::store::{EventRecord, Store, TokenRejection};
+use crate::server::store::{EventRecord, Store, TokenRejection, PG_TOKENS_CHANNEL};
 use crate::server::{AppError, AppState};
 
 /// How sockets are kept and the log is pruned.
@@ -252,7 +252,38 @@ pub fn spawn(state: &AppState) {
     let (store, hub, guard) = (state.store.clone(), state.live.clone(), state.guard.clone());
     tokio::spawn(tail(store.clone(), hub.clone()));
     tokio::spawn(recheck_tokens(store.clone(), hub.clone(), guard));
+    tokio::spawn(listen(store.clone()));
     tokio::spawn(prune(store, hub));
+}
+
+/// On PostgreSQL, what other instances commit wakes this one's tailer and token checks at
+/// once. The log stays the source of truth: the tailer also reads it every `poll`, and
+/// after the listening connection is lost and made again.
+async fn listen(store: Store) {
+    let (events, tokens) = (store.events_wake(), store.tokens_changed());
+    loop {
+        match store.listen().await {
+            Ok(None) => return,
+            Ok(Some(mut listener)) => loop {
+                match listener.try_recv().await {
+                    Ok(Some(note)) if note.channel() == PG_TOKENS_CHANNEL => tokens.notify_one(),
+                    Ok(Some(_)) => events.notify_one(),
+                    // The connection dropped; the next call makes it again. What was
+                    // committed meanwhile is in the log.
+                    Ok(None) => {
+                        events.notify_one();
+                        tokens.notify_one();
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "listening for other instances' events failed");
+                        break;
+                    }
+                }
+            },
+            Err(e) => tracing::warn!(error = %e, "cannot listen for other instances' events"),
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
 }
 
 /// Reads the log after the last dispatched id whenever a writer commits (or every

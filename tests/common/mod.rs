@@ -1,5 +1,6 @@
-//! The real server on 127.0.0.1:0 with a fresh SQLite database per test, and the HTTP
-//! helpers the integration tests share: a host backend's REST calls and a browser's GETs.
+//! The real server on 127.0.0.1:0 with a fresh database per test (SQLite, or PostgreSQL
+//! when `TEST_BACKEND=postgres`), and the HTTP helpers the integration tests share: a host
+//! backend's REST calls and a browser's GETs.
 
 #![allow(dead_code)]
 
@@ -15,14 +16,15 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
-/// One running server. It stops when the test's runtime ends; its database goes with
-/// the temporary directory when this is dropped.
+/// One running server. It stops when the test's runtime ends; its database goes when
+/// this is dropped.
 pub struct TestServer {
     pub addr: SocketAddr,
     /// `http://127.0.0.1:<port>`, also the server's `public_url`.
     pub base: String,
     pub state: AppState,
     pub http: reqwest::Client,
+    pub db: TestDatabase,
     _dir: TempDir,
 }
 
@@ -43,13 +45,15 @@ impl TestServer {
     /// A server whose configuration `adjust` changes first.
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
+        let db = TestDatabase::new(dir.path());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local addr");
         let base = format!("http://{addr}");
         let mut config = Config {
-            database_url: format!("sqlite://{}/inbox.db", dir.path().display()),
+            database_url: db.url.clone(),
+            database_pool_size: 5,
             public_url: Some(base.clone()),
             trust_proxy: false,
             auth_failures_per_minute: inbox_embed::server::config::DEFAULT_AUTH_FAILURES_PER_MINUTE,
@@ -101,6 +105,7 @@ impl TestServer {
             base,
             state: app_state,
             http,
+            db,
             _dir: dir,
         }
     }
@@ -879,4 +884,90 @@ pub fn urlencode(text: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// The PostgreSQL server the tests use (`TEST_PG_URL`, without a database name).
+pub fn pg_server_url() -> String {
+    std::env::var("TEST_PG_URL")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432".to_string())
+        .trim_end_matches('/')
+        .to_string()
+}
+
+/// Whether this run is the test command's PostgreSQL half (`TEST_BACKEND=postgres`).
+pub fn on_postgres() -> bool {
+    std::env::var("TEST_BACKEND").is_ok_and(|v| v == "postgres")
+}
+
+/// For tests that need PostgreSQL itself (several instances, the schemas compared): true
+/// in the PostgreSQL half; otherwise prints why the test is skipped.
+pub fn postgres_half_or_skip(test: &str) -> bool {
+    if !on_postgres() {
+        println!("skipped {test}: it needs PostgreSQL and runs in the test command's PostgreSQL half (TEST_BACKEND=postgres)");
+    }
+    on_postgres()
+}
+
+/// A fresh, empty database for one test: a file in a temporary directory on SQLite, a
+/// new database on the PostgreSQL server otherwise, dropped with this.
+pub struct TestDatabase {
+    pub url: String,
+    pg_name: Option<String>,
+}
+
+impl TestDatabase {
+    pub fn new(dir: &std::path::Path) -> Self {
+        if !on_postgres() {
+            return Self {
+                url: format!("sqlite://{}/inbox.db", dir.display()),
+                pg_name: None,
+            };
+        }
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let name = format!(
+            "ie_test_{}_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            uuid::Uuid::now_v7().simple()
+        );
+        pg_admin(&format!("CREATE DATABASE {name}"));
+        Self {
+            url: format!("{}/{name}", pg_server_url()),
+            pg_name: Some(name),
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some(name) = &self.pg_name {
+            pg_admin(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
+/// Runs one statement on the PostgreSQL server's `test` database, from a thread of its
+/// own (callers may be inside a runtime or not).
+pub fn pg_admin(statement: &str) {
+    let statement = statement.to_string();
+    let url = format!("{}/test", pg_server_url());
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime")
+            .block_on(async {
+                use sqlx::Connection;
+                let mut conn = sqlx::PgConnection::connect(&url)
+                    .await
+                    .unwrap_or_else(|e| panic!("PostgreSQL at {url}: {e}"));
+                sqlx::Executor::execute(&mut conn, statement.as_str())
+                    .await
+                    .unwrap_or_else(|e| panic!("{statement}: {e}"));
+            })
+    })
+    .join()
+    .expect("the PostgreSQL statement ran");
 }

@@ -1,6 +1,6 @@
 //! Conversations: the list query behind the embed and the API, always inside a `Scope`.
 
-use sqlx::{FromRow, QueryBuilder, Sqlite};
+use sqlx::FromRow;
 use uuid::Uuid;
 
 use super::*;
@@ -109,7 +109,7 @@ const VIEW_SELECT: &str =
 
 /// Appends the scope's condition on `c` (a conversation row): the one place a scope
 /// becomes SQL.
-fn push_scope(q: &mut QueryBuilder<'_, Sqlite>, scope: &Scope) {
+fn push_scope(q: &mut QueryBuilder, scope: &Scope) {
     q.push("c.project_id = ")
         .push_bind(scope.project_id.to_string());
     match scope.kind {
@@ -131,7 +131,7 @@ fn push_scope(q: &mut QueryBuilder<'_, Sqlite>, scope: &Scope) {
     }
 }
 
-fn push_filters(q: &mut QueryBuilder<'_, Sqlite>, filters: &Filters) {
+fn push_filters(q: &mut QueryBuilder, filters: &Filters, backend: Backend) {
     if let Some(status) = filters.status.status() {
         q.push(" AND c.status = ").push_bind(status.as_str());
     }
@@ -148,15 +148,31 @@ fn push_filters(q: &mut QueryBuilder<'_, Sqlite>, filters: &Filters) {
     if search.is_empty() {
         return;
     }
+    let pattern = |text: &str| {
+        format!(
+            "%{}%",
+            text.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        )
+    };
+    if backend == Backend::Postgres {
+        // ILIKE folds case in any script; trigram indexes (pg_trgm) serve it. Short
+        // searches match names and phones only, as on SQLite.
+        q.push(" AND (ct.display_name ILIKE ")
+            .push_bind(pattern(search))
+            .push(" ESCAPE '\\' OR ct.phone_number LIKE ")
+            .push_bind(pattern(search))
+            .push(" ESCAPE '\\'");
+        if search.chars().count() >= MIN_TEXT_SEARCH_CHARS {
+            q.push(" OR c.id IN (SELECT m2.conversation_id FROM messages m2 WHERE m2.content ILIKE ")
+                .push_bind(pattern(search))
+                .push(" ESCAPE '\\')");
+        }
+        q.push(")");
+        return;
+    }
     if search.chars().count() < MIN_TEXT_SEARCH_CHARS {
-        let pattern = |text: &str| {
-            format!(
-                "%{}%",
-                text.replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_")
-            )
-        };
         q.push(" AND (ct.phone_number LIKE ")
             .push_bind(pattern(search))
             .push(" ESCAPE '\\'");
@@ -201,11 +217,11 @@ fn case_variants(search: &str) -> Vec<String> {
 
 /// One conversation as the list shows it, whatever its scope, read on `ex` (the caller's
 /// transaction, for events).
-pub(super) async fn view_in<'e, E: sqlx::Executor<'e, Database = Sqlite>>(
+pub(super) async fn view_in<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     ex: E,
     id: Uuid,
 ) -> Result<Option<ConversationView>> {
-    let mut q = QueryBuilder::<Sqlite>::new(VIEW_SELECT);
+    let mut q = QueryBuilder::new(VIEW_SELECT);
     q.push("c.id = ").push_bind(id.to_string());
     let row: Option<ViewRow> = q.build_query_as().fetch_optional(ex).await?;
     Ok(row.map(Into::into))
@@ -228,9 +244,9 @@ impl Store {
         cursor: Option<Cursor>,
         limit: i64,
     ) -> Result<Page<ConversationView>> {
-        let mut q = QueryBuilder::<Sqlite>::new(VIEW_SELECT);
+        let mut q = QueryBuilder::new(VIEW_SELECT);
         push_scope(&mut q, scope);
-        push_filters(&mut q, filters);
+        push_filters(&mut q, filters, self.backend);
         if let Some(c) = cursor {
             q.push(" AND (c.last_message_at, c.id) < (")
                 .push_bind(c.at_ms)
@@ -250,7 +266,7 @@ impl Store {
 
     /// One conversation, if it is inside `scope`.
     pub async fn conversation_view(&self, scope: &Scope, id: Uuid) -> Result<ConversationView> {
-        let mut q = QueryBuilder::<Sqlite>::new(VIEW_SELECT);
+        let mut q = QueryBuilder::new(VIEW_SELECT);
         push_scope(&mut q, scope);
         q.push(" AND c.id = ").push_bind(id.to_string());
         let row: Option<ViewRow> = q.build_query_as().fetch_optional(&self.pool).await?;
@@ -260,7 +276,7 @@ impl Store {
 
     /// The inboxes a scope covers, for the embed's inbox filter.
     pub async fn inboxes_in_scope(&self, scope: &Scope) -> Result<Vec<InboxCard>> {
-        let mut q = QueryBuilder::<Sqlite>::new(
+        let mut q = QueryBuilder::new(
             "SELECT id, name, channel_type, phone_number FROM inboxes WHERE project_id = ",
         );
         q.push_bind(scope.project_id.to_string());
@@ -313,7 +329,7 @@ impl Store {
         let mut tx = self.write_transaction().await?;
         sqlx::query(
             "INSERT INTO conversations (id, project_id, inbox_id, contact_id, status, handoff, assigned_user_id, unread_count, last_message_at, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9)",
         )
         .bind(conversation.id.to_string())
         .bind(project_id.to_string())
@@ -343,7 +359,7 @@ impl Store {
     pub async fn conversation(&self, project_id: Uuid, id: Uuid) -> Result<Conversation> {
         let row: Option<ConversationRow> = sqlx::query_as(
             "SELECT id, project_id, inbox_id, contact_id, status, handoff, assigned_user_id, unread_count, last_message_at, created_at
-             FROM conversations WHERE id = ? AND project_id = ?",
+             FROM conversations WHERE id = $1 AND project_id = $2",
         )
         .bind(id.to_string())
         .bind(project_id.to_string())
@@ -366,7 +382,7 @@ impl Store {
         let mut tx = self.write_transaction().await?;
         let row: Option<ConversationRow> = sqlx::query_as(
             "SELECT id, project_id, inbox_id, contact_id, status, handoff, assigned_user_id, unread_count, last_message_at, created_at
-             FROM conversations WHERE id = ? AND project_id = ?",
+             FROM conversations WHERE id = $1 AND project_id = $2",
         )
         .bind(id.to_string())
         .bind(project_id.to_string())
@@ -385,7 +401,7 @@ impl Store {
             c.assigned_user_id = user;
         }
         sqlx::query(
-            "UPDATE conversations SET status = ?, handoff = ?, assigned_user_id = ? WHERE id = ?",
+            "UPDATE conversations SET status = $1, handoff = $2, assigned_user_id = $3 WHERE id = $4",
         )
         .bind(c.status.as_str())
         .bind(c.handoff.as_str())

@@ -1,7 +1,6 @@
 //! Projects and the things that hang off them: customers, inboxes, users, contacts.
 
-use sqlx::sqlite::SqliteRow;
-use sqlx::{FromRow, QueryBuilder, Sqlite};
+use sqlx::FromRow;
 use uuid::Uuid;
 
 use super::*;
@@ -136,7 +135,7 @@ impl From<ContactRow> for Contact {
 trait ProjectTable: Sized {
     const TABLE: &'static str;
     const NAME: &'static str;
-    type Row: for<'r> FromRow<'r, SqliteRow> + Send + Unpin + Into<Self>;
+    type Row: for<'r> FromRow<'r, sqlx::any::AnyRow> + Send + Unpin + Into<Self>;
     fn cursor(&self) -> Cursor;
 }
 
@@ -163,7 +162,7 @@ project_table!(Contact, ContactRow, "contacts", "contact");
 
 impl Store {
     async fn get_in_project<T: ProjectTable>(&self, project_id: Uuid, id: Uuid) -> Result<T> {
-        let sql = format!("SELECT * FROM {} WHERE id = ? AND project_id = ?", T::TABLE);
+        let sql = format!("SELECT * FROM {} WHERE id = $1 AND project_id = $2", T::TABLE);
         let row: Option<T::Row> = sqlx::query_as(&sql)
             .bind(id.to_string())
             .bind(project_id.to_string())
@@ -179,7 +178,7 @@ impl Store {
         limit: i64,
     ) -> Result<Page<T>> {
         let mut q =
-            QueryBuilder::<Sqlite>::new(format!("SELECT * FROM {} WHERE project_id = ", T::TABLE));
+            QueryBuilder::new(format!("SELECT * FROM {} WHERE project_id = ", T::TABLE));
         q.push_bind(project_id.to_string());
         if let Some(c) = cursor {
             q.push(" AND (created_at, id) > (")
@@ -209,7 +208,7 @@ impl Store {
             created_at: now(),
         };
         sqlx::query(
-            "INSERT INTO projects (id, name, api_key_hash, jwt_secret, is_demo, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO projects (id, name, api_key_hash, jwt_secret, is_demo, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(project.id.to_string())
         .bind(&project.name)
@@ -230,7 +229,7 @@ impl Store {
     pub async fn project_by_api_key(&self, presented: &str) -> Result<Option<Project>> {
         let hash = hash_secret(presented);
         let row: Option<ProjectRow> = sqlx::query_as(
-            "SELECT id, name, api_key_hash, created_at FROM projects WHERE api_key_hash = ?",
+            "SELECT id, name, api_key_hash, created_at FROM projects WHERE api_key_hash = $1",
         )
         .bind(&hash)
         .fetch_optional(&self.pool)
@@ -242,7 +241,7 @@ impl Store {
 
     pub async fn project(&self, id: Uuid) -> Result<Project> {
         let row: Option<ProjectRow> =
-            sqlx::query_as("SELECT id, name, api_key_hash, created_at FROM projects WHERE id = ?")
+            sqlx::query_as("SELECT id, name, api_key_hash, created_at FROM projects WHERE id = $1")
                 .bind(id.to_string())
                 .fetch_optional(&self.pool)
                 .await?;
@@ -269,7 +268,7 @@ impl Store {
             external_id: new.external_id,
             created_at: now(),
         };
-        sqlx::query("INSERT INTO customers (id, project_id, name, external_id, created_at) VALUES (?, ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO customers (id, project_id, name, external_id, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(customer.id.to_string())
             .bind(project_id.to_string())
             .bind(&customer.name)
@@ -306,7 +305,7 @@ impl Store {
         if let Some(external_id) = patch.external_id {
             c.external_id = external_id;
         }
-        sqlx::query("UPDATE customers SET name = ?, external_id = ? WHERE id = ?")
+        sqlx::query("UPDATE customers SET name = $1, external_id = $2 WHERE id = $3")
             .bind(&c.name)
             .bind(&c.external_id)
             .bind(id.to_string())
@@ -336,7 +335,7 @@ impl Store {
         };
         sqlx::query(
             "INSERT INTO inboxes (id, project_id, customer_id, name, channel_type, phone_number, webhook_url, webhook_secret, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(inbox.id.to_string())
         .bind(project_id.to_string())
@@ -387,7 +386,7 @@ impl Store {
         if let Some(url) = patch.webhook_url {
             inbox.webhook_url = url;
         }
-        sqlx::query("UPDATE inboxes SET name = ?, phone_number = ?, customer_id = ?, webhook_url = ? WHERE id = ?")
+        sqlx::query("UPDATE inboxes SET name = $1, phone_number = $2, customer_id = $3, webhook_url = $4 WHERE id = $5")
             .bind(&inbox.name)
             .bind(&inbox.phone_number)
             .bind(inbox.customer_id.map(|id| id.to_string()))
@@ -406,49 +405,49 @@ impl Store {
         let id = id.to_string();
         let mut tx = self.write_transaction().await?;
         let media: Vec<String> = sqlx::query_scalar(
-            "SELECT id FROM media WHERE conversation_id IN (SELECT id FROM conversations WHERE inbox_id = ?)",
+            "SELECT id FROM media WHERE conversation_id IN (SELECT id FROM conversations WHERE inbox_id = $1)",
         )
         .bind(&id)
         .fetch_all(&mut *tx)
         .await?;
         sqlx::query(
-            "UPDATE outbox SET gave_up_at = ?, last_error = 'the inbox was deleted', locked_until = NULL
-             WHERE inbox_id = ? AND delivered_at IS NULL AND gave_up_at IS NULL",
+            "UPDATE outbox SET gave_up_at = $1, last_error = 'the inbox was deleted', locked_until = NULL
+             WHERE inbox_id = $2 AND delivered_at IS NULL AND gave_up_at IS NULL",
         )
         .bind(ms(now()))
         .bind(&id)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("DELETE FROM media WHERE conversation_id IN (SELECT id FROM conversations WHERE inbox_id = ?)")
+        sqlx::query("DELETE FROM media WHERE conversation_id IN (SELECT id FROM conversations WHERE inbox_id = $1)")
             .bind(&id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM messages WHERE conversation_id IN (SELECT id FROM conversations WHERE inbox_id = ?)")
+        sqlx::query("DELETE FROM messages WHERE conversation_id IN (SELECT id FROM conversations WHERE inbox_id = $1)")
             .bind(&id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM conversations WHERE inbox_id = ?")
+        sqlx::query("DELETE FROM conversations WHERE inbox_id = $1")
             .bind(&id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM templates WHERE inbox_id = ?")
+        sqlx::query("DELETE FROM templates WHERE inbox_id = $1")
             .bind(&id)
             .execute(&mut *tx)
             .await?;
         sqlx::query(
-            "UPDATE embed_tokens SET revoked_at = ? WHERE scope_type = 'whatsapp_config' AND scope_id = ? AND revoked_at IS NULL",
+            "UPDATE embed_tokens SET revoked_at = $1 WHERE scope_type = 'whatsapp_config' AND scope_id = $2 AND revoked_at IS NULL",
         )
         .bind(ms(now()))
         .bind(&id)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("DELETE FROM inboxes WHERE id = ?")
+        sqlx::query("DELETE FROM inboxes WHERE id = $1")
             .bind(&id)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
         // Its tokens were revoked: their open sockets close now.
-        self.tokens_changed.notify_one();
+        self.token_changed().await;
         Ok(media.iter().map(|m| parse_id(m)).collect())
     }
 
@@ -463,7 +462,7 @@ impl Store {
             external_id: new.external_id,
             created_at: now(),
         };
-        sqlx::query("INSERT INTO users (id, project_id, name, email, external_id, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO users (id, project_id, name, email, external_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(user.id.to_string())
             .bind(project_id.to_string())
             .bind(&user.name)
@@ -499,7 +498,7 @@ impl Store {
         if let Some(external_id) = patch.external_id {
             user.external_id = external_id;
         }
-        sqlx::query("UPDATE users SET name = ?, email = ?, external_id = ? WHERE id = ?")
+        sqlx::query("UPDATE users SET name = $1, email = $2, external_id = $3 WHERE id = $4")
             .bind(&user.name)
             .bind(&user.email)
             .bind(&user.external_id)
@@ -522,7 +521,7 @@ impl Store {
             created_at: now(),
         };
         sqlx::query(
-            "INSERT INTO contacts (id, project_id, display_name, phone_number, email, identifier, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO contacts (id, project_id, display_name, phone_number, email, identifier, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(contact.id.to_string())
         .bind(project_id.to_string())
@@ -569,7 +568,7 @@ impl Store {
             c.identifier = identifier;
         }
         let mut tx = self.write_transaction().await?;
-        sqlx::query("UPDATE contacts SET display_name = ?, phone_number = ?, email = ?, identifier = ? WHERE id = ?")
+        sqlx::query("UPDATE contacts SET display_name = $1, phone_number = $2, email = $3, identifier = $4 WHERE id = $5")
             .bind(&c.display_name)
             .bind(&c.phone_number)
             .bind(&c.email)
@@ -579,7 +578,7 @@ impl Store {
             .await?;
         // Every conversation with this contact shows the new name and number.
         let conversations: Vec<String> =
-            sqlx::query_scalar("SELECT id FROM conversations WHERE contact_id = ?")
+            sqlx::query_scalar("SELECT id FROM conversations WHERE contact_id = $1")
                 .bind(id.to_string())
                 .fetch_all(&mut *tx)
                 .await?;

@@ -1,7 +1,7 @@
 //! The live event log (§5): appended in the transaction of the change it reports, read in
 //! order by the live hub, replayed to sockets that reconnect, pruned by age.
 
-use sqlx::{FromRow, Sqlite, Transaction};
+use sqlx::{FromRow, Transaction};
 use uuid::Uuid;
 
 use super::*;
@@ -97,13 +97,13 @@ pub(super) enum Change<'a> {
 /// Appends events about `conversation_id`, in order, inside the caller's transaction. The
 /// caller calls `Store::events_appended` after committing.
 pub(super) async fn append(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Transaction<'static, sqlx::Any>,
     conversation_id: Uuid,
     changes: &[Change<'_>],
 ) -> Result<()> {
     let place: Option<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
         "SELECT c.project_id, c.inbox_id, i.customer_id, c.assigned_user_id
-         FROM conversations c JOIN inboxes i ON i.id = c.inbox_id WHERE c.id = ?",
+         FROM conversations c JOIN inboxes i ON i.id = c.inbox_id WHERE c.id = $1",
     )
     .bind(conversation_id.to_string())
     .fetch_optional(&mut **tx)
@@ -111,6 +111,7 @@ pub(super) async fn append(
     let Some((project_id, inbox_id, customer_id, assigned_user_id)) = place else {
         return Err(AppError::NotFound("conversation"));
     };
+    let mut last_id: i64 = 0;
     for change in changes {
         let (event_type, previous, data) = match *change {
             Change::Message(event_type, message) => {
@@ -127,10 +128,10 @@ pub(super) async fn append(
                 )
             }
         };
-        sqlx::query(
+        last_id = sqlx::query_scalar(
             "INSERT INTO events (type, project_id, inbox_id, customer_id, conversation_id, assigned_user_id,
                 previous_assigned_user_id, data_json, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
         .bind(event_type.as_str())
         .bind(&project_id)
@@ -141,8 +142,18 @@ pub(super) async fn append(
         .bind(previous.map(|id| id.to_string()))
         .bind(data.to_string())
         .bind(ms(now()))
-        .execute(&mut **tx)
+        .fetch_one(&mut **tx)
         .await?;
+    }
+    // Every instance's hub wakes when this commits (PostgreSQL delivers notifications on
+    // commit, and drops them on rollback). The log stays the source of truth: a missed
+    // notification is made up by the hub's next read.
+    if tx.backend_name() == "PostgreSQL" && last_id > 0 {
+        sqlx::query("SELECT 1 FROM pg_notify($1, $2)")
+            .bind(PG_EVENTS_CHANNEL)
+            .bind(last_id.to_string())
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(())
 }
@@ -182,7 +193,7 @@ impl Store {
     /// Up to `limit` events after `after`, oldest first, from every project.
     pub async fn events_after(&self, after: i64, limit: i64) -> Result<Vec<EventRecord>> {
         let rows: Vec<EventRow> = sqlx::query_as(&format!(
-            "SELECT {EVENT_COLUMNS} FROM events WHERE id > ? ORDER BY id LIMIT ?"
+            "SELECT {EVENT_COLUMNS} FROM events WHERE id > $1 ORDER BY id LIMIT $2"
         ))
         .bind(after)
         .bind(limit)
@@ -200,7 +211,7 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<EventRecord>> {
         let rows: Vec<EventRow> = sqlx::query_as(&format!(
-            "SELECT {EVENT_COLUMNS} FROM events WHERE project_id = ? AND id > ? AND id <= ? ORDER BY id LIMIT ?"
+            "SELECT {EVENT_COLUMNS} FROM events WHERE project_id = $1 AND id > $2 AND id <= $3 ORDER BY id LIMIT $4"
         ))
         .bind(project_id.to_string())
         .bind(after)
@@ -216,7 +227,7 @@ impl Store {
     pub async fn prune_events(&self, before: DateTime<Utc>) -> Result<u64> {
         const BATCH: i64 = 5000;
         let through: Option<i64> =
-            sqlx::query_scalar("SELECT max(id) FROM events WHERE created_at < ?")
+            sqlx::query_scalar("SELECT max(id) FROM events WHERE created_at < $1")
                 .bind(ms(before))
                 .fetch_one(&self.pool)
                 .await?;
@@ -228,7 +239,7 @@ impl Store {
             let mut tx = self.write_transaction().await?;
             // The horizon moves before the rows go: a reader never misses a hole.
             let upto: Option<i64> = sqlx::query_scalar(
-                "SELECT max(id) FROM (SELECT id FROM events WHERE id <= ? ORDER BY id LIMIT ?)",
+                "SELECT max(id) FROM (SELECT id FROM events WHERE id <= $1 ORDER BY id LIMIT $2) AS batch",
             )
             .bind(through)
             .bind(BATCH)
@@ -239,12 +250,13 @@ impl Store {
                 return Ok(pruned);
             };
             sqlx::query(
-                "UPDATE event_log SET pruned_through = max(pruned_through, ?) WHERE singleton = 1",
+                "UPDATE event_log SET pruned_through = CASE WHEN pruned_through > $1 THEN pruned_through ELSE $1 END
+                 WHERE singleton = 1",
             )
             .bind(upto)
             .execute(&mut *tx)
             .await?;
-            let done = sqlx::query("DELETE FROM events WHERE id <= ?")
+            let done = sqlx::query("DELETE FROM events WHERE id <= $1")
                 .bind(upto)
                 .execute(&mut *tx)
                 .await?;

@@ -37,7 +37,7 @@ impl Store {
                 .and_then(|m| m.created_at)
                 .unwrap_or_else(now);
             sqlx::query(
-                "INSERT INTO contacts (id, project_id, display_name, phone_number, email, identifier, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO contacts (id, project_id, display_name, phone_number, email, identifier, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(contact_id.to_string())
             .bind(project_id.to_string())
@@ -76,7 +76,7 @@ impl Store {
             sqlx::query(
                 "INSERT INTO conversations (id, project_id, inbox_id, contact_id, status, handoff, assigned_user_id,
                     unread_count, last_message_id, last_preview, last_message_at, created_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             )
             .bind(conversation_id.to_string())
             .bind(project_id.to_string())

@@ -43,7 +43,7 @@ impl Store {
     pub async fn add_media(&self, record: &MediaRecord) -> Result<()> {
         sqlx::query(
             "INSERT INTO media (id, project_id, conversation_id, mime_type, filename, size, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(record.id.to_string())
         .bind(record.project_id.to_string())
@@ -58,7 +58,7 @@ impl Store {
     }
 
     pub async fn remove_media(&self, id: Uuid) -> Result<()> {
-        sqlx::query("DELETE FROM media WHERE id = ?")
+        sqlx::query("DELETE FROM media WHERE id = $1")
             .bind(id.to_string())
             .execute(&self.pool)
             .await?;
@@ -69,7 +69,7 @@ impl Store {
     pub async fn media(&self, project_id: Uuid, id: Uuid) -> Result<MediaRecord> {
         let row: Option<MediaRow> = sqlx::query_as(
             "SELECT id, project_id, conversation_id, mime_type, filename, size FROM media
-             WHERE id = ? AND project_id = ?",
+             WHERE id = $1 AND project_id = $2",
         )
         .bind(id.to_string())
         .bind(project_id.to_string())

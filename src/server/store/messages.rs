@@ -1,6 +1,6 @@
 //! Messages: stored once per client_id, listed newest page first.
 
-use sqlx::{FromRow, QueryBuilder, Sqlite};
+use sqlx::FromRow;
 use uuid::Uuid;
 
 use super::*;
@@ -62,14 +62,14 @@ pub enum Stored {
 }
 
 /// Inserts a message row; false when its client_id is already taken in the conversation.
-pub(super) async fn insert_message<'e, E: sqlx::Executor<'e, Database = Sqlite>>(
+pub(super) async fn insert_message<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     ex: E,
     m: &Message,
 ) -> Result<bool> {
     let done = sqlx::query(
         "INSERT INTO messages (id, conversation_id, direction, kind, content, media_json, interactive_json, location_json,
             template_json, sender_type, sender_name, sender_external_id, status, client_id, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
          ON CONFLICT DO NOTHING",
     )
     .bind(m.id.to_string())
@@ -107,7 +107,7 @@ impl Store {
         client_id: &str,
     ) -> Result<Option<Message>> {
         let row: Option<MessageRow> =
-            sqlx::query_as("SELECT * FROM messages WHERE conversation_id = ? AND client_id = ?")
+            sqlx::query_as("SELECT * FROM messages WHERE conversation_id = $1 AND client_id = $2")
                 .bind(conversation_id.to_string())
                 .bind(client_id)
                 .fetch_optional(&self.pool)
@@ -173,12 +173,12 @@ impl Store {
         };
         sqlx::query(
             "UPDATE conversations SET
-                unread_count = unread_count + ?,
-                last_preview = CASE WHEN ? >= last_message_at OR last_message_id IS NULL THEN ? ELSE last_preview END,
-                last_message_id = CASE WHEN ? >= last_message_at OR last_message_id IS NULL THEN ? ELSE last_message_id END,
-                status = CASE WHEN ? >= last_message_at AND ? <> '' THEN ? ELSE status END,
-                last_message_at = CASE WHEN ? >= last_message_at OR last_message_id IS NULL THEN ? ELSE last_message_at END
-             WHERE id = ?",
+                unread_count = unread_count + $1,
+                last_preview = CASE WHEN $2 >= last_message_at OR last_message_id IS NULL THEN $3 ELSE last_preview END,
+                last_message_id = CASE WHEN $4 >= last_message_at OR last_message_id IS NULL THEN $5 ELSE last_message_id END,
+                status = CASE WHEN $6 >= last_message_at AND $7 <> '' THEN $8 ELSE status END,
+                last_message_at = CASE WHEN $9 >= last_message_at OR last_message_id IS NULL THEN $10 ELSE last_message_at END
+             WHERE id = $11",
         )
         .bind(unread)
         .bind(ms(message.created_at))
@@ -204,7 +204,7 @@ impl Store {
         .await?;
         if notify {
             let contact: Option<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
-                "SELECT id, display_name, phone_number, identifier FROM contacts WHERE id = ?",
+                "SELECT id, display_name, phone_number, identifier FROM contacts WHERE id = $1",
             )
             .bind(conversation.contact_id.to_string())
             .fetch_optional(&mut *tx)
@@ -242,7 +242,7 @@ impl Store {
         conversation: &crate::model::ConversationView,
     ) -> Result<crate::model::ReplyWindow> {
         let last_incoming: Option<i64> = sqlx::query_scalar(
-            "SELECT max(created_at) FROM messages WHERE conversation_id = ? AND direction = 'incoming'",
+            "SELECT max(created_at) FROM messages WHERE conversation_id = $1 AND direction = 'incoming'",
         )
         .bind(conversation.id.to_string())
         .fetch_one(&self.pool)
@@ -258,7 +258,7 @@ impl Store {
     pub async fn mark_read(&self, conversation_id: Uuid) -> Result<()> {
         let mut tx = self.write_transaction().await?;
         let done = sqlx::query(
-            "UPDATE conversations SET unread_count = 0 WHERE id = ? AND unread_count <> 0",
+            "UPDATE conversations SET unread_count = 0 WHERE id = $1 AND unread_count <> 0",
         )
         .bind(conversation_id.to_string())
         .execute(&mut *tx)
@@ -285,7 +285,7 @@ impl Store {
     pub async fn message(&self, project_id: Uuid, id: Uuid) -> Result<Message> {
         let row: Option<MessageRow> = sqlx::query_as(
             "SELECT m.* FROM messages m JOIN conversations c ON c.id = m.conversation_id
-             WHERE m.id = ? AND c.project_id = ?",
+             WHERE m.id = $1 AND c.project_id = $2",
         )
         .bind(id.to_string())
         .bind(project_id.to_string())
@@ -311,7 +311,7 @@ impl Store {
             }
             let mut tx = self.write_transaction().await?;
             let done = sqlx::query(
-                "UPDATE messages SET status = ?, error = ? WHERE id = ? AND status = ?",
+                "UPDATE messages SET status = $1, error = $2 WHERE id = $3 AND status = $4",
             )
             .bind(status.as_str())
             .bind(error.as_deref().filter(|_| status == MessageStatus::Failed))
@@ -320,19 +320,20 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             if done.rows_affected() == 1 {
-                let row: MessageRow = sqlx::query_as("SELECT * FROM messages WHERE id = ?")
+                let row: MessageRow = sqlx::query_as("SELECT * FROM messages WHERE id = $1")
                     .bind(id.to_string())
                     .fetch_one(&mut *tx)
                     .await?;
                 let updated = Message::from(row);
                 // The list's preview shows the last message's ticks.
-                let is_last: bool = sqlx::query_scalar(
-                    "SELECT count(*) > 0 FROM conversations WHERE id = ? AND last_message_id = ?",
+                let last: i64 = sqlx::query_scalar(
+                    "SELECT count(*) FROM conversations WHERE id = $1 AND last_message_id = $2",
                 )
                 .bind(updated.conversation_id.to_string())
                 .bind(id.to_string())
                 .fetch_one(&mut *tx)
                 .await?;
+                let is_last = last > 0;
                 let mut changes =
                     vec![events::Change::Message(EventType::MessageUpdated, &updated)];
                 if is_last {
@@ -360,7 +361,7 @@ impl Store {
         before: Option<Cursor>,
         limit: i64,
     ) -> Result<MessagePage> {
-        let mut q = QueryBuilder::<Sqlite>::new("SELECT * FROM messages WHERE conversation_id = ");
+        let mut q = QueryBuilder::new("SELECT * FROM messages WHERE conversation_id = ");
         q.push_bind(conversation_id.to_string());
         if let Some(c) = before {
             q.push(" AND (created_at, id) < (")

@@ -2,6 +2,7 @@
 
 mod conversations;
 mod directory;
+mod sql;
 mod events;
 mod import;
 mod media;
@@ -27,17 +28,56 @@ use std::time::Duration;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::any::AnyPoolOptions;
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{AnyPool, Executor};
 use uuid::Uuid;
 
 use crate::server::AppError;
+use sql::QueryBuilder;
 
 pub type Result<T> = std::result::Result<T, AppError>;
 
+/// The database behind the store: SQLite (one server) or PostgreSQL (one or many).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Self {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Self::Postgres
+        } else {
+            Self::Sqlite
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+}
+
+/// How many connections each server keeps to PostgreSQL (`DATABASE_POOL_SIZE`).
+pub const DEFAULT_PG_POOL_SIZE: u32 = 10;
+/// The PostgreSQL advisory lock every write transaction holds until it ends: writers take
+/// turns, as on SQLite, so event ids are assigned in commit order on every instance.
+const PG_WRITE_LOCK: i64 = 0x696e_626f_7865;
+/// The channel a commit that appended events notifies, with the last event's id.
+pub const PG_EVENTS_CHANNEL: &str = "inbox_events";
+/// The channel a token change notifies, so every instance checks its open sockets.
+pub const PG_TOKENS_CHANNEL: &str = "inbox_tokens";
+
 #[derive(Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: AnyPool,
+    backend: Backend,
+    /// Where the database is, for PostgreSQL's LISTEN connection.
+    url: std::sync::Arc<str>,
     /// Notified when a webhook delivery is queued, so the worker sends it at once.
     outbox_wake: std::sync::Arc<tokio::sync::Notify>,
     /// Notified when events were committed, so the live hub reads them at once.
@@ -47,46 +87,86 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) and migrates the database at `url`.
-    pub async fn connect(url: &str) -> Result<Self> {
-        let options = SqliteConnectOptions::from_str(url)
-            .map_err(|e| AppError::Internal(format!("bad DATABASE_URL: {e}")))?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true)
-            .pragma("temp_store", "memory")
-            .pragma("cache_size", "-32000");
-        if let Some(dir) = options.get_filename().parent() {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    AppError::Internal(format!("cannot create {}: {e}", dir.display()))
-                })?;
-            }
-        }
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .min_connections(1)
-            .connect_with(options)
-            .await?;
-        sqlx::migrate!("./migrations/sqlite")
+    /// Opens (creating if needed) and migrates the database at `url`: `sqlite://PATH` or
+    /// `postgres://…`. `pool_size` bounds the PostgreSQL pool (SQLite keeps 8).
+    pub async fn connect(url: &str, pool_size: u32) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::of_url(url);
+        let pool = match backend {
+            Backend::Sqlite => connect_sqlite(url).await?,
+            Backend::Postgres => AnyPoolOptions::new()
+                .max_connections(pool_size.max(2))
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await
+                .map_err(|e| AppError::Internal(format!("cannot open DATABASE_URL: {e}")))?,
+        };
+        let migrator = match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+        };
+        migrator
             .run(&pool)
             .await
             .map_err(|e| AppError::Internal(format!("migration failed: {e}")))?;
         Ok(Self {
             pool,
+            backend,
+            url: url.into(),
             outbox_wake: Default::default(),
             events_wake: Default::default(),
             tokens_changed: Default::default(),
         })
     }
 
-    /// A write transaction that takes the write lock at `BEGIN`, waiting out the busy
-    /// timeout. A deferred `BEGIN` let concurrent writers fail at once with SQLITE_BUSY
-    /// ("database is locked", a 500) instead of waiting their turn.
-    async fn write_transaction(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// On PostgreSQL, a connection that hears the events and tokens channels: what other
+    /// instances commit. `None` on SQLite, where only this process writes.
+    pub async fn listen(&self) -> Result<Option<sqlx::postgres::PgListener>> {
+        if self.backend != Backend::Postgres {
+            return Ok(None);
+        }
+        let mut listener = sqlx::postgres::PgListener::connect(&self.url).await?;
+        listener
+            .listen_all([PG_EVENTS_CHANNEL, PG_TOKENS_CHANNEL])
+            .await?;
+        Ok(Some(listener))
+    }
+
+    /// Says an embed token changed: open sockets on this instance, and on PostgreSQL on
+    /// every instance, are checked again at once.
+    async fn token_changed(&self) {
+        self.tokens_changed.notify_one();
+        if self.backend == Backend::Postgres {
+            let sent = sqlx::query("SELECT 1 FROM pg_notify($1, '')")
+                .bind(PG_TOKENS_CHANNEL)
+                .execute(&self.pool)
+                .await;
+            // The other instances' periodic check closes those sockets anyway.
+            if let Err(e) = sent {
+                tracing::warn!(error = %e, "notifying other instances of a token change failed");
+            }
+        }
+    }
+
+    /// A write transaction. SQLite takes its write lock at `BEGIN` (a deferred `BEGIN`
+    /// let concurrent writers fail at once with SQLITE_BUSY instead of waiting their
+    /// turn); PostgreSQL takes one advisory lock, held until commit or rollback.
+    async fn write_transaction(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        match self.backend {
+            Backend::Sqlite => Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("SELECT 1 FROM pg_advisory_xact_lock($1)")
+                    .bind(PG_WRITE_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(tx)
+            }
+        }
     }
 
     pub fn outbox_wake(&self) -> std::sync::Arc<tokio::sync::Notify> {
@@ -101,6 +181,43 @@ impl Store {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
     }
+}
+
+/// SQLite through the driver-neutral pool: the file is created when missing, and each
+/// connection gets the settings the store relies on (WAL, a busy wait, foreign keys).
+async fn connect_sqlite(url: &str) -> Result<AnyPool> {
+    let options = SqliteConnectOptions::from_str(url)
+        .map_err(|e| AppError::Internal(format!("bad DATABASE_URL: {e}")))?;
+    if let Some(dir) = options.get_filename().parent() {
+        if !dir.as_os_str().is_empty() {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                AppError::Internal(format!("cannot create {}: {e}", dir.display()))
+            })?;
+        }
+    }
+    let url = if url.contains("mode=") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    };
+    let pool = AnyPoolOptions::new()
+        .max_connections(8)
+        .min_connections(1)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                conn.execute(
+                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+                     PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32000;",
+                )
+                .await?;
+                Ok(())
+            })
+        })
+        .connect(&url)
+        .await?;
+    Ok(pool)
 }
 
 pub fn now() -> DateTime<Utc> {

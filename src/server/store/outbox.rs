@@ -2,7 +2,7 @@
 //! claimed by the worker with a lease, and kept with their attempts and last error.
 
 use serde::Serialize;
-use sqlx::{FromRow, Sqlite};
+use sqlx::FromRow;
 use uuid::Uuid;
 
 use super::*;
@@ -119,14 +119,14 @@ struct DueRow {
 /// Queues a webhook for the inbox's `webhook_url`, inside the caller's transaction, if the
 /// inbox has one. `payload` gets `event`, `delivery_id` and `occurred_at` added.
 pub(super) async fn enqueue(
-    tx: &mut sqlx::Transaction<'static, Sqlite>,
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     project_id: Uuid,
     inbox_id: Uuid,
     event: &str,
     mut payload: serde_json::Map<String, serde_json::Value>,
 ) -> Result<()> {
     let url: Option<Option<String>> =
-        sqlx::query_scalar("SELECT webhook_url FROM inboxes WHERE id = ?")
+        sqlx::query_scalar("SELECT webhook_url FROM inboxes WHERE id = $1")
             .bind(inbox_id.to_string())
             .fetch_optional(&mut **tx)
             .await?;
@@ -136,7 +136,7 @@ pub(super) async fn enqueue(
     let at = now();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO outbox (project_id, inbox_id, event, payload_json, created_at, next_attempt_at)
-         VALUES (?, ?, ?, '{}', ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, '{}', $4, $5) RETURNING id",
     )
     .bind(project_id.to_string())
     .bind(inbox_id.to_string())
@@ -148,7 +148,7 @@ pub(super) async fn enqueue(
     payload.insert("event".into(), event.into());
     payload.insert("delivery_id".into(), id.into());
     payload.insert("occurred_at".into(), at.to_rfc3339().into());
-    sqlx::query("UPDATE outbox SET payload_json = ? WHERE id = ?")
+    sqlx::query("UPDATE outbox SET payload_json = $1 WHERE id = $2")
         .bind(serde_json::Value::Object(payload).to_string())
         .bind(id)
         .execute(&mut **tx)
@@ -165,21 +165,26 @@ impl Store {
         lease_ms: i64,
     ) -> Result<Vec<DueDelivery>> {
         let at = ms(now());
-        let mut tx = self.write_transaction().await?;
-        let rows: Vec<DueRow> = sqlx::query_as(
+        // On PostgreSQL the workers of every instance claim at once: each skips the rows
+        // another is claiming, and waits for no writer.
+        let (mut tx, skip_locked) = match self.backend {
+            Backend::Sqlite => (self.write_transaction().await?, ""),
+            Backend::Postgres => (self.pool.begin().await?, " FOR UPDATE OF o SKIP LOCKED"),
+        };
+        let rows: Vec<DueRow> = sqlx::query_as(&format!(
             "SELECT o.id, o.event, o.payload_json, o.created_at, o.attempts, i.webhook_url, i.webhook_secret
              FROM outbox o LEFT JOIN inboxes i ON i.id = o.inbox_id
-             WHERE o.delivered_at IS NULL AND o.gave_up_at IS NULL AND o.next_attempt_at <= ?
-               AND (o.locked_until IS NULL OR o.locked_until <= ?)
-             ORDER BY o.next_attempt_at, o.id LIMIT ?",
-        )
+             WHERE o.delivered_at IS NULL AND o.gave_up_at IS NULL AND o.next_attempt_at <= $1
+               AND (o.locked_until IS NULL OR o.locked_until <= $2)
+             ORDER BY o.next_attempt_at, o.id LIMIT $3{skip_locked}"
+        ))
         .bind(at)
         .bind(at)
         .bind(limit)
         .fetch_all(&mut *tx)
         .await?;
         for row in &rows {
-            sqlx::query("UPDATE outbox SET locked_until = ? WHERE id = ?")
+            sqlx::query("UPDATE outbox SET locked_until = $1 WHERE id = $2")
                 .bind(at + lease_ms)
                 .bind(row.id)
                 .execute(&mut *tx)
@@ -203,8 +208,8 @@ impl Store {
     pub async fn delivery_succeeded(&self, id: i64, status: u16) -> Result<()> {
         let at = ms(now());
         sqlx::query(
-            "UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_attempt_at = ?,
-                last_status = ?, last_error = NULL, locked_until = NULL WHERE id = ?",
+            "UPDATE outbox SET delivered_at = $1, attempts = attempts + 1, last_attempt_at = $2,
+                last_status = $3, last_error = NULL, locked_until = NULL WHERE id = $4",
         )
         .bind(at)
         .bind(at)
@@ -225,11 +230,11 @@ impl Store {
     ) -> Result<()> {
         let at = ms(now());
         sqlx::query(
-            "UPDATE outbox SET attempts = attempts + 1, last_attempt_at = ?, last_status = ?,
-                last_error = ?, locked_until = NULL,
-                next_attempt_at = coalesce(?, next_attempt_at),
-                gave_up_at = CASE WHEN ? IS NULL THEN ? ELSE NULL END
-             WHERE id = ? AND gave_up_at IS NULL",
+            "UPDATE outbox SET attempts = attempts + 1, last_attempt_at = $1, last_status = $2,
+                last_error = $3, locked_until = NULL,
+                next_attempt_at = coalesce($4, next_attempt_at),
+                gave_up_at = CASE WHEN $5 IS NULL THEN $6 ELSE NULL END
+             WHERE id = $7 AND gave_up_at IS NULL",
         )
         .bind(at)
         .bind(status.map(i64::from))
@@ -247,8 +252,8 @@ impl Store {
     pub async fn retry_delivery(&self, project_id: Uuid, id: i64) -> Result<Delivery> {
         let at = ms(now());
         let done = sqlx::query(
-            "UPDATE outbox SET gave_up_at = NULL, next_attempt_at = ?, created_at = ?
-             WHERE id = ? AND project_id = ? AND gave_up_at IS NOT NULL",
+            "UPDATE outbox SET gave_up_at = NULL, next_attempt_at = $1, created_at = $2
+             WHERE id = $3 AND project_id = $4 AND gave_up_at IS NOT NULL",
         )
         .bind(at)
         .bind(at)
@@ -268,7 +273,7 @@ impl Store {
 
     pub async fn delivery(&self, project_id: Uuid, id: i64) -> Result<Delivery> {
         let row: Option<DeliveryRow> =
-            sqlx::query_as("SELECT * FROM outbox WHERE id = ? AND project_id = ?")
+            sqlx::query_as("SELECT * FROM outbox WHERE id = $1 AND project_id = $2")
                 .bind(id)
                 .bind(project_id.to_string())
                 .fetch_optional(&self.pool)
@@ -286,14 +291,14 @@ impl Store {
         limit: i64,
     ) -> Result<(Vec<Delivery>, Option<i64>)> {
         let condition = match state {
-            None => "1",
+            None => "TRUE",
             Some(DeliveryState::Pending) => "delivered_at IS NULL AND gave_up_at IS NULL",
             Some(DeliveryState::Delivered) => "delivered_at IS NOT NULL",
             Some(DeliveryState::Failed) => "gave_up_at IS NOT NULL",
         };
         let rows: Vec<DeliveryRow> = sqlx::query_as(&format!(
-            "SELECT * FROM outbox WHERE project_id = ? AND (? IS NULL OR id < ?) AND {condition}
-             ORDER BY id DESC LIMIT ?"
+            "SELECT * FROM outbox WHERE project_id = $1 AND ($2 IS NULL OR id < $3) AND {condition}
+             ORDER BY id DESC LIMIT $4"
         ))
         .bind(project_id.to_string())
         .bind(before)

@@ -86,7 +86,7 @@ impl Store {
         };
         sqlx::query(
             "INSERT INTO templates (id, inbox_id, name, language, category, body, buttons_json, status, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(template.id.to_string())
         .bind(inbox_id.to_string())
@@ -118,12 +118,12 @@ impl Store {
         limit: i64,
     ) -> Result<Page<Template>> {
         let rows: Vec<TemplateRow> = sqlx::query_as(
-            "SELECT * FROM templates WHERE inbox_id = ? AND (? = 0 OR status = 'approved')
-               AND (? IS NULL OR (created_at, id) > (?, ?))
-             ORDER BY created_at, id LIMIT ?",
+            "SELECT * FROM templates WHERE inbox_id = $1 AND ($2 = 0 OR status = 'approved')
+               AND ($3 IS NULL OR (created_at, id) > ($4, $5))
+             ORDER BY created_at, id LIMIT $6",
         )
         .bind(inbox_id.to_string())
-        .bind(approved_only)
+        .bind(i64::from(approved_only))
         .bind(cursor.map(|c| c.at_ms))
         .bind(cursor.map(|c| c.at_ms))
         .bind(cursor.map(|c| c.id.to_string()))
@@ -141,7 +141,7 @@ impl Store {
     pub async fn template(&self, project_id: Uuid, id: Uuid) -> Result<Template> {
         let row: Option<TemplateRow> = sqlx::query_as(
             "SELECT t.* FROM templates t JOIN inboxes i ON i.id = t.inbox_id
-             WHERE t.id = ? AND i.project_id = ?",
+             WHERE t.id = $1 AND i.project_id = $2",
         )
         .bind(id.to_string())
         .bind(project_id.to_string())
@@ -169,7 +169,7 @@ impl Store {
         if let Some(status) = update.status {
             t.status = status;
         }
-        sqlx::query("UPDATE templates SET category = ?, body = ?, buttons_json = ?, status = ? WHERE id = ?")
+        sqlx::query("UPDATE templates SET category = $1, body = $2, buttons_json = $3, status = $4 WHERE id = $5")
             .bind(t.category.as_str())
             .bind(&t.body)
             .bind(serde_json::to_string(&t.buttons).expect("strings serialise"))
@@ -182,7 +182,7 @@ impl Store {
 
     pub async fn delete_template(&self, project_id: Uuid, id: Uuid) -> Result<Template> {
         let t = self.template(project_id, id).await?;
-        sqlx::query("DELETE FROM templates WHERE id = ?")
+        sqlx::query("DELETE FROM templates WHERE id = $1")
             .bind(id.to_string())
             .execute(&self.pool)
             .await?;

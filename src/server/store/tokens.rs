@@ -138,7 +138,7 @@ impl Store {
         sqlx::query(
             "INSERT INTO embed_tokens (id, project_id, name, token_hash, scope_type, scope_id, assigned_user_id,
                 allowed_origins_json, theme, language, expires_at, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(token.id.to_string())
         .bind(project_id.to_string())
@@ -164,8 +164,8 @@ impl Store {
         limit: i64,
     ) -> Result<Page<EmbedToken>> {
         let rows: Vec<TokenRow> = sqlx::query_as(
-            "SELECT * FROM embed_tokens WHERE project_id = ? AND (? IS NULL OR (created_at, id) > (?, ?))
-             ORDER BY created_at, id LIMIT ?",
+            "SELECT * FROM embed_tokens WHERE project_id = $1 AND ($2 IS NULL OR (created_at, id) > ($3, $4))
+             ORDER BY created_at, id LIMIT $5",
         )
         .bind(project_id.to_string())
         .bind(cursor.map(|c| c.at_ms))
@@ -183,7 +183,7 @@ impl Store {
 
     pub async fn embed_token(&self, project_id: Uuid, id: Uuid) -> Result<EmbedToken> {
         let row: Option<TokenRow> =
-            sqlx::query_as("SELECT * FROM embed_tokens WHERE id = ? AND project_id = ?")
+            sqlx::query_as("SELECT * FROM embed_tokens WHERE id = $1 AND project_id = $2")
                 .bind(id.to_string())
                 .bind(project_id.to_string())
                 .fetch_optional(&self.pool)
@@ -202,12 +202,12 @@ impl Store {
         self.embed_token(project_id, id).await?;
         sqlx::query(
             "UPDATE embed_tokens SET
-                name = coalesce(?, name),
-                allowed_origins_json = coalesce(?, allowed_origins_json),
-                theme = coalesce(?, theme),
-                language = coalesce(?, language),
-                expires_at = CASE WHEN ? THEN ? ELSE expires_at END
-             WHERE id = ?",
+                name = coalesce($1, name),
+                allowed_origins_json = coalesce($2, allowed_origins_json),
+                theme = coalesce($3, theme),
+                language = coalesce($4, language),
+                expires_at = CASE WHEN $5 THEN $6 ELSE expires_at END
+             WHERE id = $7",
         )
         .bind(update.name)
         .bind(
@@ -222,19 +222,19 @@ impl Store {
         .bind(id.to_string())
         .execute(&self.pool)
         .await?;
-        self.tokens_changed.notify_one();
+        self.token_changed().await;
         self.embed_token(project_id, id).await
     }
 
     /// Revokes a token; revoking twice keeps the first instant.
     pub async fn revoke_embed_token(&self, project_id: Uuid, id: Uuid) -> Result<EmbedToken> {
         self.embed_token(project_id, id).await?;
-        sqlx::query("UPDATE embed_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?")
+        sqlx::query("UPDATE embed_tokens SET revoked_at = coalesce(revoked_at, $1) WHERE id = $2")
             .bind(ms(now()))
             .bind(id.to_string())
             .execute(&self.pool)
             .await?;
-        self.tokens_changed.notify_one();
+        self.token_changed().await;
         self.embed_token(project_id, id).await
     }
 
@@ -243,10 +243,12 @@ impl Store {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
             let mut q =
-                sqlx::QueryBuilder::<sqlx::Sqlite>::new("SELECT * FROM embed_tokens WHERE id IN (");
-            let mut list = q.separated(", ");
-            for id in chunk {
-                list.push_bind(id.to_string());
+                QueryBuilder::new("SELECT * FROM embed_tokens WHERE id IN (");
+            for (i, id) in chunk.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.push_bind(id.to_string());
             }
             q.push(")");
             let rows: Vec<TokenRow> = q.build_query_as().fetch_all(&self.pool).await?;
@@ -265,7 +267,7 @@ impl Store {
         }
         let hash = hash_secret(presented);
         let row: Option<TokenRow> =
-            sqlx::query_as("SELECT * FROM embed_tokens WHERE token_hash = ?")
+            sqlx::query_as("SELECT * FROM embed_tokens WHERE token_hash = $1")
                 .bind(&hash)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -281,7 +283,7 @@ impl Store {
             .last_used_at
             .is_none_or(|used| ms(at) - ms(used) >= LAST_USED_GRANULARITY_MS)
         {
-            sqlx::query("UPDATE embed_tokens SET last_used_at = ? WHERE id = ?")
+            sqlx::query("UPDATE embed_tokens SET last_used_at = $1 WHERE id = $2")
                 .bind(ms(at))
                 .bind(token.id.to_string())
                 .execute(&self.pool)
