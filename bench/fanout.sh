@@ -1,31 +1,49 @@
 #!/usr/bin/env bash
 # Live-socket fan-out test: thousands of /embed/{token}/ws sockets, messages written
 # through the REST API at a fixed rate, delivery latency, loss and the server's memory per
-# socket; appends a section to bench/REPORT.md. Builds nothing: run first
+# socket, on SQLite or on PostgreSQL behind one or two instances; appends a section to
+# bench/REPORT.md. Builds nothing: run first
 #
 #   cargo leptos build --release                              # target/release/inbox-embed
 #   cargo build --release --example fanout --features ssr     # target/release/examples/fanout
-#   bench/fanout.sh
+#   bench/fanout.sh                                           # SQLite, one instance
+#   BENCH_BACKEND=postgres bench/fanout.sh                    # PostgreSQL, one instance
+#   BENCH_BACKEND=postgres BENCH_INSTANCES=2 bench/fanout.sh  # PostgreSQL, two instances
 #
 # Environment (all optional):
-#   BENCH_PORT=3292                   loopback port for the server
+#   BENCH_BACKEND=sqlite              sqlite: a database file in a temp dir; postgres: a
+#                                     fresh database ie_bench_<timestamp> made with psql
+#   BENCH_INSTANCES=1                 servers on one database (2 needs postgres): instance 1
+#                                     on BENCH_PORT, instance 2 on BENCH_PORT+1; the sockets
+#                                     alternate over both by rounds (half of each inbox's on
+#                                     each), the API writes all go to instance 1
+#   BENCH_PG_URL=postgres://postgres@127.0.0.1:5432
+#                                     PostgreSQL server, without a database name (the script
+#                                     connects to its `test` database to create and drop its own)
+#   BENCH_PORT=3292                   loopback port for the server (instance 1)
 #   BENCH_FANOUT="1000:10 10000:100"  configurations, each sockets:tokens
 #   BENCH_RATE=200                    messages per second written through the API
 #   BENCH_DURATION=20                 seconds of writing per configuration
 #   BENCH_CONNECT_BATCH=200           sockets connecting at once during the ramp-up
 #   BENCH_SOURCE_IPS=auto             client source addresses 127.0.0.1..127.0.0.K (auto:
 #                                     enough to stay inside the ephemeral port range)
-#   BENCH_KEEP_DB=1                   keep the temporary database (its path is printed)
+#   BENCH_KEEP_DB=1                   keep the database (its path or URL is printed)
 #   BENCH_BIN, BENCH_FANOUT_BIN, BENCH_REPORT  other binary / bench client / report file
+#   DATABASE_POOL_SIZE                passed through to the servers (PostgreSQL pool, default 10)
 #
-# Traffic stays on 127.0.0.1. The server is restarted for each configuration (so each has
-# its own idle RSS and peak) and stopped at the end. Raw output goes to
-# bench/results/<UTC timestamp>/ (not committed).
+# Traffic stays on 127.0.0.1 (and BENCH_PG_URL). The servers are restarted for each
+# configuration (so each has its own idle RSS and peak) and stopped at the end; the
+# PostgreSQL database is dropped. Raw output goes to bench/results/<UTC timestamp>/ (not
+# committed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BIN=${BENCH_BIN:-target/release/inbox-embed}
 CLIENT=${BENCH_FANOUT_BIN:-target/release/examples/fanout}
+BACKEND=${BENCH_BACKEND:-sqlite}
+INSTANCES=${BENCH_INSTANCES:-1}
+PG_URL=${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432}
+PG_URL=${PG_URL%/}
 PORT=${BENCH_PORT:-3292}
 CONFIGS=${BENCH_FANOUT:-1000:10 10000:100}
 CONNECT_BATCH=${BENCH_CONNECT_BATCH:-200}
@@ -33,8 +51,6 @@ RATE=${BENCH_RATE:-200}
 DURATION=${BENCH_DURATION:-20}
 DURATION=${DURATION%s}
 SOURCE_IPS=${BENCH_SOURCE_IPS:-auto}
-ADDR=127.0.0.1:$PORT
-BASE=http://$ADDR
 REPORT=${BENCH_REPORT:-bench/REPORT.md}
 
 die() {
@@ -43,17 +59,55 @@ die() {
 }
 say() { printf '==> %s\n' "$*"; }
 
+case $BACKEND in
+  sqlite | postgres) ;;
+  *) die "BENCH_BACKEND must be sqlite or postgres, not '$BACKEND'" ;;
+esac
+case $INSTANCES in
+  1 | 2) ;;
+  *) die "BENCH_INSTANCES must be 1 or 2, not '$INSTANCES'" ;;
+esac
+if [ "$INSTANCES" = 2 ] && [ "$BACKEND" != postgres ]; then
+  die "BENCH_INSTANCES=2 needs BENCH_BACKEND=postgres (a SQLite database serves one instance)"
+fi
+[[ $PORT =~ ^[0-9]+$ ]] || die "BENCH_PORT must be a port number, not '$PORT'"
+
+# Instance k (1-based) listens on PORT+k-1.
+addrs=()
+bases=()
+for k in $(seq 1 "$INSTANCES"); do
+  addrs+=("127.0.0.1:$((PORT + k - 1))")
+  bases+=("http://127.0.0.1:$((PORT + k - 1))")
+done
+BASE=${bases[0]}
+if [ "$BACKEND" = sqlite ]; then
+  label="SQLite, 1 instance"
+else
+  label="PostgreSQL, $INSTANCES instance$([ "$INSTANCES" = 1 ] || echo s)"
+fi
+
 [ -x "$BIN" ] || die "$BIN is missing: run 'cargo leptos build --release' first"
 [ -x "$CLIENT" ] || die "$CLIENT is missing: run 'cargo build --release --example fanout --features ssr' first"
 command -v curl >/dev/null || die "curl is missing"
 command -v python3 >/dev/null || die "python3 is missing"
 [ -r /proc/self/status ] || die "needs Linux /proc (server RSS is read from /proc/PID/status)"
-if curl -s -o /dev/null --max-time 1 "$BASE/healthz"; then
-  die "something already answers on $ADDR: set BENCH_PORT"
-fi
+for addr in "${addrs[@]}"; do
+  if curl -s -o /dev/null --max-time 1 "http://$addr/healthz"; then
+    die "something already answers on $addr: set BENCH_PORT"
+  fi
+done
 for config in $CONFIGS; do
   [[ $config =~ ^[0-9]+:[0-9]+$ ]] || die "BENCH_FANOUT: '$config' is not sockets:tokens"
 done
+if [ "$BACKEND" = postgres ]; then
+  command -v psql >/dev/null || die "psql is missing (BENCH_BACKEND=postgres creates its database with it)"
+  psql "$PG_URL/test" -qAtX -c 'SELECT 1' >/dev/null ||
+    die "cannot reach PostgreSQL at $PG_URL/test: set BENCH_PG_URL"
+fi
+client_help=$("$CLIENT" --help 2>&1 || true)
+if [ "$INSTANCES" = 2 ] && [[ $client_help != *--base2* ]]; then
+  die "$CLIENT has no --base2: rebuild it with 'cargo build --release --example fanout --features ssr'"
+fi
 
 # File descriptors: the server and the client each hold one per socket (plus the API
 # connections, the database and the runtime). Both inherit this shell's limit.
@@ -87,27 +141,40 @@ source_ips_for() {
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 raw=bench/results/$stamp
 mkdir -p "$raw"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/inbox-embed-fanout-XXXXXX")
 
-export DATABASE_URL="sqlite://$tmp/bench.db"
-export LEPTOS_SITE_ADDR=$ADDR
-export PUBLIC_URL=$BASE
+tmp=""
+pg_db=""
+pg_created=""
+if [ "$BACKEND" = sqlite ]; then
+  tmp=$(mktemp -d "${TMPDIR:-/tmp}/inbox-embed-fanout-XXXXXX")
+  export DATABASE_URL="sqlite://$tmp/bench.db"
+else
+  pg_db="ie_bench_${stamp,,}" # ie_bench_20261122t103442z, as the raw output's directory
+  export DATABASE_URL="$PG_URL/$pg_db"
+fi
 export RUST_LOG=${RUST_LOG:-warn}
 
-server_pid=""
-stop_server() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid"
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  server_pid=""
+server_pids=()
+stop_servers() {
+  local pid
+  for pid in "${server_pids[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill "$pid"
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
+  server_pids=()
 }
 cleanup() {
-  stop_server
+  stop_servers
   if [ -n "${BENCH_KEEP_DB:-}" ]; then
-    echo "database kept: $DATABASE_URL"
+    if [ -n "$tmp" ] || [ -n "$pg_created" ]; then echo "database kept: $DATABASE_URL"; fi
   else
-    rm -rf "$tmp"
+    [ -z "$tmp" ] || rm -rf "$tmp"
+    if [ -n "$pg_created" ]; then
+      psql "$PG_URL/test" -qAtX -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null ||
+        echo "bench/fanout.sh: could not drop database $pg_db: drop it by hand" >&2
+    fi
   fi
 }
 trap cleanup EXIT
@@ -116,31 +183,44 @@ trap cleanup EXIT
 listen_overflows() {
   awk '$1 == "TcpExt:" { if (!names) { split($0, n); names = 1 } else { for (i = 2; i <= NF; i++) if (n[i] == "ListenOverflows") print $i } }' /proc/net/netstat
 }
-status_kib() { awk -v f="$1:" '$1 == f { print $2 }' "/proc/$server_pid/status"; }
+status_kib() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
 
+# Starts instance k (1-based) with its log at $2 and waits for its /healthz; one after the
+# other, so only the first migrates a fresh database.
 start_server() {
-  local log=$1
-  "$BIN" >"$log" 2>&1 &
-  server_pid=$!
+  local k=$1 log=$2 pid
+  LEPTOS_SITE_ADDR=${addrs[$((k - 1))]} PUBLIC_URL=${bases[$((k - 1))]} "$BIN" >"$log" 2>&1 &
+  pid=$!
+  server_pids+=("$pid")
   for _ in $(seq 1 120); do
-    curl -fs -o /dev/null --max-time 1 "$BASE/healthz" && return 0
-    kill -0 "$server_pid" 2>/dev/null || die "the server exited: see $log"
+    curl -fs -o /dev/null --max-time 1 "${bases[$((k - 1))]}/healthz" && return 0
+    kill -0 "$pid" 2>/dev/null || die "the server exited: see $log"
     sleep 0.5
   done
   die "no /healthz after 60 s: see $log"
 }
+# The log of instance k for configuration $2: server-<name>.log with one instance.
+server_log() { if [ "$INSTANCES" = 1 ]; then echo "server-$2.log"; else echo "server-$2-i$1.log"; fi; }
 
 # 1. A fresh database and one project (its API key drives the client).
+if [ "$BACKEND" = postgres ]; then
+  say "creating database $pg_db on $PG_URL"
+  psql "$PG_URL/test" -qAtX -v ON_ERROR_STOP=1 -c "CREATE DATABASE $pg_db" >/dev/null ||
+    die "CREATE DATABASE $pg_db failed"
+  pg_created=1
+  pg_version=$(psql "$DATABASE_URL" -qAtX -c 'SHOW server_version')
+fi
 say "creating a project in $DATABASE_URL"
-"$BIN" project create --name "fanout bench" >"$raw/project.json"
+LEPTOS_SITE_ADDR=${addrs[0]} PUBLIC_URL=$BASE "$BIN" project create --name "fanout bench" >"$raw/project.json"
 api_key=$(python3 -c 'import json, sys
 for line in open(sys.argv[1]):
     if line.startswith("{"):
         print(json.loads(line)["api_key"])' "$raw/project.json")
 [ -n "$api_key" ] || die "project create printed no api_key (see $raw/project.json)"
 
-# 2. Each configuration on a freshly started server.
+# 2. Each configuration on freshly started servers.
 rows_delivery=()
+rows_instances=()
 rows_memory=()
 extras=()
 problems=()
@@ -149,64 +229,97 @@ for config in $CONFIGS; do
   tokens=${config##*:}
   name="s${sockets}-t${tokens}"
   ips=$(source_ips_for "$sockets")
-  say "$sockets sockets over $tokens tokens, $RATE msg/s for $DURATION s (source addresses: $ips)"
+  say "$sockets sockets over $tokens tokens, $RATE msg/s for $DURATION s (source addresses: $ips; $label)"
   load=$(cut -d' ' -f1 /proc/loadavg)
   busy=$({ pgrep -x 'cargo|rustc' || true; } | wc -l)
   if [ "$busy" -gt 0 ]; then
     echo "WARNING: $busy cargo/rustc processes are running; they share the CPU with the bench" >&2
     problems+=("$config: $busy cargo/rustc processes were running during the run (load average $load before it)")
   fi
-  start_server "$raw/server-$name.log"
+  if [ "$INSTANCES" = 2 ] && [ "$sockets" -lt $((2 * tokens)) ]; then
+    problems+=("$config: fewer than 2 sockets per token, so some inboxes have no socket on one of the instances")
+  fi
+  for k in $(seq 1 "$INSTANCES"); do
+    start_server "$k" "$raw/$(server_log "$k" "$name")"
+  done
   sleep 1
-  rss_idle=$(status_kib VmRSS)
+  rss_idle=()
+  for pid in "${server_pids[@]}"; do rss_idle+=("$(status_kib "$pid" VmRSS)"); done
   overflows_before=$(listen_overflows)
+  second=()
+  [ "$INSTANCES" = 1 ] || second=(--base2 "${bases[1]}" --server-pid2 "${server_pids[1]}")
   out="$raw/fanout-$name.txt"
   set +e
   timeout $((900 + 3 * ${DURATION%.*})) "$CLIENT" \
     --base "$BASE" --api-key "$api_key" \
     --sockets "$sockets" --tokens "$tokens" \
     --rate "$RATE" --duration "$DURATION" --connect-batch "$CONNECT_BATCH" \
-    --source-ips "$ips" --server-pid "$server_pid" \
+    --source-ips "$ips" --server-pid "${server_pids[0]}" "${second[@]}" \
     >"$out" 2>"$raw/fanout-$name.log"
   rc=$?
   set -e
   overflows=$(($(listen_overflows) - overflows_before))
   sed 's/^/    /' "$out" | grep -v '^    {' || true
-  hwm_end=""
-  if ! kill -0 "$server_pid" 2>/dev/null; then
-    problems+=("$config: the server died during the run (see \`server-$name.log\`)")
-    server_pid=""
-  else
-    hwm_end=$(status_kib VmHWM)
-    stop_server
-  fi
+  hwm_end=()
+  for k in $(seq 1 "$INSTANCES"); do
+    pid=${server_pids[$((k - 1))]}
+    if kill -0 "$pid" 2>/dev/null; then
+      hwm_end+=("$(status_kib "$pid" VmHWM)")
+    else
+      problems+=("$config: instance $k died during the run (see \`$(server_log "$k" "$name")\`)")
+      hwm_end+=("")
+    fi
+  done
+  stop_servers
   line=$(grep '^{' "$out" | tail -n 1 || true)
   if [ "$rc" -ne 0 ] || [ -z "$line" ]; then
     problems+=("$config: the client exited with $rc (see \`fanout-$name.log\`: $(tail -n 1 "$raw/fanout-$name.log"))")
-    rows_delivery+=("| $sockets | $tokens | $RATE | failed (exit $rc) | | | | | | | | |")
+    rows_delivery+=("| $label | $sockets | $tokens | $RATE | failed (exit $rc) | | | | | | | | |")
     continue
   fi
   # One row of each table, and any anomaly spelled out.
-  eval "$(python3 - "$line" "$rss_idle" "$hwm_end" "$load" "$overflows" <<'PY'
+  eval "$(python3 - "$line" "$(IFS=,; echo "${rss_idle[*]}")" "$(IFS=,; echo "${hwm_end[*]}")" "$load" "$overflows" "$label" <<'PY'
 import json, shlex, sys
 r = json.loads(sys.argv[1])
-idle = int(sys.argv[2])
-# VmHWM is updated lazily; it can trail a VmRSS read a moment earlier.
-peak = max(k for k in [int(sys.argv[3] or 0), r["server_hwm_kib"], r["server_rss_open_kib"],
-                       r["server_rss_after_kib"]] if k is not None)
+idles = [int(k) for k in sys.argv[2].split(",")]
+hwms_end = [int(k or 0) for k in sys.argv[3].split(",")]
+label = sys.argv[6]
+# Older clients print no "instances": then the top-level figures are the one server's.
+insts = r.get("instances") or [dict(r, instance=1)]
 def mib(k):
     return "–" if k is None else f"{k / 1024:.1f}"
-per_socket = (r["server_rss_open_kib"] - idle) / max(r["connected"], 1)
+def each(values):
+    """One cell: the value, or each instance's joined with + (two instances)."""
+    return " + ".join(values)
+# VmHWM is updated lazily; it can trail a VmRSS read a moment earlier.
+peaks = [max(k for k in [hwms_end[i] if i < len(hwms_end) else 0, x["server_hwm_kib"],
+                         x["server_rss_open_kib"], x["server_rss_after_kib"]] if k is not None)
+         for i, x in enumerate(insts)]
+opened = [x["server_rss_open_kib"] for x in insts]
+per_socket = ((sum(opened) - sum(idles)) / max(r["connected"], 1)
+              if None not in opened else float("nan"))
 delivery = (
-    f'| {r["sockets"]} | {r["tokens"]} | {r["rate"]:g} | {r["write_rate"]} | {r["sent"]} '
+    f'| {label} | {r["sockets"]} | {r["tokens"]} | {r["rate"]:g} | {r["write_rate"]} | {r["sent"]} '
     f'| {r["expected"]} | {r["received"]} | {r["lost"]} | {r["duplicates"]} '
     f'| {r["latency_p50_ms"]} | {r["latency_p99_ms"]} | {r["latency_max_ms"]} |'
 )
+by_instance = ""
+if len(insts) > 1:
+    by_instance = "\n".join(
+        f'| {label} | {r["sockets"]} | {r["tokens"]} '
+        f'| {x["instance"]} ({"writes; same-instance" if x["writes"] else "cross-instance"}) '
+        f'| {x["connected"]} | {x["expected"]} | {x["received"]} | {x["lost"]} | {x["duplicates"]} '
+        f'| {x["latency_p50_ms"]} | {x["latency_p99_ms"]} | {x["latency_max_ms"]} |'
+        for x in insts)
+cpu_server = (each([str(x["cpu_server_s"]) for x in insts]) if len(insts) > 1
+              else str(r["cpu_server_s"]))
 memory = (
-    f'| {r["sockets"]} | {r["tokens"]} | {r["connect_s"]} s | {sys.argv[5]} | {mib(idle)} '
-    f'| {mib(r["server_rss_open_kib"])} | {mib(r["server_rss_after_kib"])} '
-    f'| {mib(peak)} | {per_socket:.1f} | {mib(r["client_hwm_kib"])} '
-    f'| {r["cpu_server_s"]} / {r["cpu_client_s"]} / {r["cpu_other_s"]} | {sys.argv[4]} |'
+    f'| {label} | {r["sockets"]} | {r["tokens"]} | {r["connect_s"]} s | {sys.argv[5]} '
+    f'| {each(mib(k) for k in idles)} '
+    f'| {each(mib(x["server_rss_open_kib"]) for x in insts)} '
+    f'| {each(mib(x["server_rss_after_kib"]) for x in insts)} '
+    f'| {each(mib(k) for k in peaks)} | {per_socket:.1f} | {mib(r["client_hwm_kib"])} '
+    f'| {cpu_server} / {r["cpu_client_s"]} / {r["cpu_other_s"]} | {sys.argv[4]} |'
 )
 issues = []
 if r["connect_failures"]:
@@ -219,6 +332,10 @@ for key, what in [("lost", "message.created deliveries lost"), ("duplicates", "d
                   ("reconnects", "socket reconnects"), ("refetches", "refetch frames")]:
     if r[key]:
         issues.append(f"{r[key]} {what}")
+if len(insts) > 1:
+    for x in insts:
+        if x["lost"] or x["duplicates"]:
+            issues.append(f'instance {x["instance"]}: {x["lost"]} lost, {x["duplicates"]} duplicates')
 if r["conversation_updated_received"] != r["conversation_updated_expected"]:
     issues.append(f'conversation.updated {r["conversation_updated_received"]} of {r["conversation_updated_expected"]}')
 if r["early_closes"]:
@@ -226,15 +343,24 @@ if r["early_closes"]:
 if r["write_rate"] < 0.95 * r["rate"]:
     issues.append(f'write rate {r["write_rate"]}/s below the {r["rate"]:g}/s asked')
 print("row_delivery=" + shlex.quote(delivery))
+print("row_instances=" + shlex.quote(by_instance))
 print("row_memory=" + shlex.quote(memory))
 print("issues=" + shlex.quote("; ".join(issues)))
-print("extra=" + shlex.quote(
+extra = (
     f'{r["sockets"]}:{r["tokens"]}: API write (POST → 201) p50 {r["api_p50_ms"]} ms, p99 {r["api_p99_ms"]} ms, max {r["api_max_ms"]} ms; '
-    f'latency p90 {r["latency_p90_ms"]} ms; drained {r["drain_s"]} s after the last write; '
-    f'conversation.updated {r["conversation_updated_received"]}/{r["conversation_updated_expected"]}.'))
+    f'latency p90 {r["latency_p90_ms"]} ms'
+)
+if len(insts) > 1:
+    extra += " (" + "; ".join(f'instance {x["instance"]} {x["latency_p90_ms"]} ms' for x in insts) + ")"
+extra += (
+    f'; drained {r["drain_s"]} s after the last write; '
+    f'conversation.updated {r["conversation_updated_received"]}/{r["conversation_updated_expected"]}.'
+)
+print("extra=" + shlex.quote(extra))
 PY
   )"
   rows_delivery+=("$row_delivery")
+  [ -z "$row_instances" ] || rows_instances+=("$row_instances")
   rows_memory+=("$row_memory")
   extras+=("$extra")
   if [ -n "$issues" ]; then
@@ -248,17 +374,35 @@ git diff --quiet HEAD -- src Cargo.toml Cargo.lock 2>/dev/null || commit="$commi
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 [ -f "$REPORT" ] || printf '# Benchmark reports\n\nAppended by the scripts in bench/ (see bench/README.md); newest last.\n' >"$REPORT"
 {
-  printf '\n## %s, commit %s — live fan-out (`bench/fanout.sh`)\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" "$commit"
-  printf 'Machine: %s cores (%s), %s MiB RAM; server and client share it. Loopback, SQLite.\n' \
-    "$(nproc)" "$cpu" "$(awk '/^MemTotal:/ { printf "%d", $2 / 1024 }' /proc/meminfo)"
-  printf 'Each configuration: a freshly started server; N sockets round-robin over M tokens, each scoped to one WhatsApp inbox with one conversation; incoming text messages written through the API at %s msg/s for %s s, round-robin over the conversations. Latency: API send → `message.created` frame read by the client (one clock).\n\n' "$RATE" "$DURATION"
-  printf '| sockets | tokens | rate asked | rate achieved | sent | expected | received | lost | duplicates | p50 ms | p99 ms | max ms |\n'
-  printf '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+  printf '\n## %s, commit %s — live fan-out (`bench/fanout.sh`), %s\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" "$commit" "$label"
+  if [ "$BACKEND" = sqlite ]; then
+    printf 'Machine: %s cores (%s), %s MiB RAM; server and client share it. Loopback, SQLite.\n' \
+      "$(nproc)" "$cpu" "$(awk '/^MemTotal:/ { printf "%d", $2 / 1024 }' /proc/meminfo)"
+  else
+    printf 'Machine: %s cores (%s), %s MiB RAM; servers and client share it. Loopback, PostgreSQL %s at `%s` (pool of %s connections per instance; when it runs on this machine it shares the cores, its CPU counts under *other* and its memory is in no RSS figure).\n' \
+      "$(nproc)" "$cpu" "$(awk '/^MemTotal:/ { printf "%d", $2 / 1024 }' /proc/meminfo)" \
+      "$pg_version" "${PG_URL#*@}" "${DATABASE_POOL_SIZE:-10}"
+  fi
+  if [ "$INSTANCES" = 2 ]; then
+    printf 'Two instances on ports %s and %s, one database: the sockets alternate over them by rounds (socket i on instance 1 + (i / tokens) mod 2, so each inbox has half its sockets on each); every message is written through instance 1'"'"'s API, so deliveries to instance 2'"'"'s sockets cross instances (LISTEN/NOTIFY). Server figures below are instance 1 + instance 2.\n' \
+      "$PORT" "$((PORT + 1))"
+  fi
+  printf 'Each configuration: %s; N sockets round-robin over M tokens, each scoped to one WhatsApp inbox with one conversation; incoming text messages written through the API at %s msg/s for %s s, round-robin over the conversations. Latency: API send → `message.created` frame read by the client (one clock).\n\n' \
+    "$([ "$INSTANCES" = 1 ] && echo 'a freshly started server' || echo 'freshly started servers')" "$RATE" "$DURATION"
+  printf '| backend | sockets | tokens | rate asked | rate achieved | sent | expected | received | lost | duplicates | p50 ms | p99 ms | max ms |\n'
+  printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
   printf '%s\n' "${rows_delivery[@]}"
-  printf '\n| sockets | tokens | connect all | listen queue overflows | server RSS idle MiB | with sockets open MiB | after writes MiB | peak (VmHWM) MiB | KiB per socket | client peak MiB | CPU s server / client / other | load avg before |\n'
-  printf '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+  if [ ${#rows_instances[@]} -gt 0 ]; then
+    printf '\nBy the instance the sockets are on:\n\n'
+    printf '| backend | sockets | tokens | instance | sockets connected | expected | received | lost | duplicates | p50 ms | p99 ms | max ms |\n'
+    printf '|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+    printf '%s\n' "${rows_instances[@]}"
+  fi
+  printf '\n| backend | sockets | tokens | connect all | listen queue overflows | server RSS idle MiB | with sockets open MiB | after writes MiB | peak (VmHWM) MiB | KiB per socket | client peak MiB | CPU s server / client / other | load avg before |\n'
+  printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
   if [ ${#rows_memory[@]} -gt 0 ]; then printf '%s\n' "${rows_memory[@]}"; fi
-  printf '\nConnect all: %s sockets connecting at once, each until its `ready`. Listen queue overflows: the kernel'"'"'s `TcpExt ListenOverflows` during the run (system-wide; each is a dropped handshake that the client retries after 1 s or more). KiB per socket = (RSS with sockets open, 2 s after the last `ready` − idle RSS after start) / sockets. CPU: seconds used by the server, the client and the rest of the machine from the last `ready` to the last delivery (writes + drain).\n\n' "$CONNECT_BATCH"
+  printf '\nConnect all: %s sockets connecting at once, each until its `ready`. Listen queue overflows: the kernel'"'"'s `TcpExt ListenOverflows` during the run (system-wide; each is a dropped handshake that the client retries after 1 s or more). KiB per socket = (RSS with sockets open, 2 s after the last `ready` − idle RSS after start) / sockets%s. CPU: seconds used by the server%s, the client and the rest of the machine from the last `ready` to the last delivery (writes + drain).\n\n' \
+    "$CONNECT_BATCH" "$([ "$INSTANCES" = 1 ] || echo ', both instances together')" "$([ "$INSTANCES" = 1 ] || echo 's')"
   if [ ${#extras[@]} -gt 0 ]; then printf -- '- %s\n' "${extras[@]}"; fi
   if [ ${#problems[@]} -gt 0 ]; then
     printf '\nProblems:\n\n'

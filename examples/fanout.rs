@@ -22,6 +22,14 @@
 //! read the server's VmRSS/VmHWM from /proc at the moments the bench needs (Linux only).
 //! `--source-ips K` spreads the sockets over source addresses 127.0.0.1..127.0.0.K (each
 //! source address has its own ephemeral port range; needed past ~28,000 sockets).
+//!
+//! Two instances on one PostgreSQL database: `--base2 URL` (and `--server-pid2 PID`) makes
+//! the sockets of odd rounds (socket i with `i / tokens` odd, so each inbox has half its
+//! sockets on each instance) connect to the second instance, while every write still goes
+//! through `--base`: deliveries to the second instance's sockets cross instances. The
+//! summary and the JSON line's `instances` array then give deliveries, loss, duplicates
+//! and latency per instance (same-instance and cross-instance), and each server's memory
+//! and CPU; the top-level server figures are the sums over both.
 
 #![recursion_limit = "256"]
 
@@ -51,6 +59,8 @@ const MARK: &str = "fanout|";
 #[derive(Debug, Clone)]
 struct Args {
     base: String,
+    /// A second instance of the same database: odd rounds of sockets connect to it.
+    base2: Option<String>,
     api_key: String,
     sockets: usize,
     tokens: usize,
@@ -62,13 +72,15 @@ struct Args {
     settle: f64,
     source_ips: u8,
     server_pid: Option<u32>,
+    server_pid2: Option<u32>,
 }
 
 fn usage() -> ! {
     eprintln!(
         "usage: fanout --base http://127.0.0.1:PORT --api-key KEY [--sockets N] [--tokens M] \
          [--rate R] [--duration SECS] [--connect-batch 200] [--max-in-flight 64] \
-         [--idle-timeout 10] [--settle 2] [--source-ips 1] [--server-pid PID]"
+         [--idle-timeout 10] [--settle 2] [--source-ips 1] [--server-pid PID] \
+         [--base2 http://127.0.0.1:PORT2 [--server-pid2 PID2]]"
     );
     std::process::exit(2)
 }
@@ -76,6 +88,7 @@ fn usage() -> ! {
 fn parse_args() -> Args {
     let mut a = Args {
         base: String::new(),
+        base2: None,
         api_key: String::new(),
         sockets: 1000,
         tokens: 10,
@@ -87,6 +100,7 @@ fn parse_args() -> Args {
         settle: 2.0,
         source_ips: 1,
         server_pid: None,
+        server_pid2: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -115,6 +129,8 @@ fn parse_args() -> Args {
             "--settle" => a.settle = value.parse().unwrap_or_else(|_| bad("seconds")),
             "--source-ips" => a.source_ips = value.parse().unwrap_or_else(|_| bad("1..=254")),
             "--server-pid" => a.server_pid = Some(value.parse().unwrap_or_else(|_| bad("a pid"))),
+            "--base2" => a.base2 = Some(value.trim_end_matches('/').to_string()),
+            "--server-pid2" => a.server_pid2 = Some(value.parse().unwrap_or_else(|_| bad("a pid"))),
             _ => {
                 eprintln!("fanout: unknown flag {flag}");
                 usage()
@@ -127,6 +143,10 @@ fn parse_args() -> Args {
     }
     if a.tokens == 0 || a.sockets == 0 || a.connect_batch == 0 || a.max_in_flight == 0 {
         eprintln!("fanout: --sockets, --tokens, --connect-batch, --max-in-flight must be > 0");
+        usage()
+    }
+    if a.server_pid2.is_some() && a.base2.is_none() {
+        eprintln!("fanout: --server-pid2 needs --base2");
         usage()
     }
     if a.source_ips == 0 || a.source_ips == 255 {
@@ -147,6 +167,17 @@ fn proc_mem(pid: Option<u32>) -> Option<(u64, u64)> {
             .and_then(|v| v.parse::<u64>().ok())
     };
     Some((field("VmRSS:")?, field("VmHWM:")?))
+}
+
+/// `VmRSS` and `VmHWM` of each server, in KiB.
+fn servers_mem(pids: &[Option<u32>]) -> Vec<Option<(u64, u64)>> {
+    pids.iter().map(|p| proc_mem(*p)).collect()
+}
+
+/// The sums over the servers (`None` unless every one was read).
+fn sum_mem(m: &[Option<(u64, u64)>]) -> Option<(u64, u64)> {
+    m.iter()
+        .try_fold((0, 0), |(rss, hwm), x| x.map(|(r, h)| (rss + r, hwm + h)))
 }
 
 /// CPU seconds (user + system) a process has used, from /proc/PID/stat (USER_HZ = 100).
@@ -172,17 +203,20 @@ fn machine_busy() -> Option<f64> {
     Some(busy as f64 / 100.0)
 }
 
-/// Server, client and machine CPU seconds at one moment.
-#[derive(Clone, Copy)]
+/// Each server's, the client's and the machine's CPU seconds at one moment.
+#[derive(Clone)]
 struct Cpu {
-    server: f64,
+    servers: Vec<f64>,
     client: f64,
     machine: f64,
 }
 
-fn cpu_now(server_pid: Option<u32>) -> Option<Cpu> {
+fn cpu_now(server_pids: &[Option<u32>]) -> Option<Cpu> {
     Some(Cpu {
-        server: proc_cpu(server_pid?)?,
+        servers: server_pids
+            .iter()
+            .map(|p| proc_cpu((*p)?))
+            .collect::<Option<Vec<f64>>>()?,
         client: proc_cpu(std::process::id())?,
         machine: machine_busy()?,
     })
@@ -276,6 +310,8 @@ type Ws = WebSocketStream<TcpStream>;
 struct SocketStats {
     /// The inbox (and token) index of this socket.
     inbox: usize,
+    /// The server instance this socket connects to (0: `--base`, 1: `--base2`).
+    instance: usize,
     connected: bool,
     /// Distinct message.created frames of this socket's inbox, by local index
     /// (`seq / tokens`), as a bitset.
@@ -311,11 +347,19 @@ struct Progress {
 }
 
 struct SocketCtx {
-    addr: SocketAddr,
-    host: String,
+    /// Address and `host:port` of each instance; socket i connects to `instance(i)`.
+    instances: Vec<(SocketAddr, String)>,
     tokens: usize,
     source_ips: u8,
     progress: Arc<Progress>,
+}
+
+impl SocketCtx {
+    /// Rounds of sockets (one socket per token each) alternate over the instances, so
+    /// every inbox has sockets on each.
+    fn instance(&self, i: usize) -> usize {
+        (i / self.tokens) % self.instances.len()
+    }
 }
 
 fn ws_config() -> WebSocketConfig {
@@ -327,6 +371,7 @@ fn ws_config() -> WebSocketConfig {
 
 /// Opens `/embed/{token}/ws[?since=]` from a source address chosen by the socket number.
 async fn open(ctx: &SocketCtx, i: usize, token: &str, since: Option<i64>) -> Result<Ws, String> {
+    let (addr, host) = &ctx.instances[ctx.instance(i)];
     let stream = if ctx.source_ips > 1 {
         let last = 1 + (i % ctx.source_ips as usize) as u8;
         let socket = TcpSocket::new_v4().map_err(|e| format!("socket: {e}"))?;
@@ -336,14 +381,14 @@ async fn open(ctx: &SocketCtx, i: usize, token: &str, since: Option<i64>) -> Res
                 0,
             ))
             .map_err(|e| format!("bind 127.0.0.{last}: {e}"))?;
-        socket.connect(ctx.addr).await
+        socket.connect(*addr).await
     } else {
-        TcpStream::connect(ctx.addr).await
+        TcpStream::connect(*addr).await
     }
-    .map_err(|e| format!("connect {}: {e}", ctx.addr))?;
+    .map_err(|e| format!("connect {addr}: {e}"))?;
     stream.set_nodelay(true).ok();
     let query = since.map(|s| format!("?since={s}")).unwrap_or_default();
-    let url = format!("ws://{}/embed/{token}/ws{query}", ctx.host);
+    let url = format!("ws://{host}/embed/{token}/ws{query}");
     let (ws, _) = tokio_tungstenite::client_async_with_config(url, stream, Some(ws_config()))
         .await
         .map_err(|e| format!("upgrade: {e}"))?;
@@ -482,6 +527,7 @@ async fn socket_task(
 ) -> SocketStats {
     let mut stats = SocketStats {
         inbox: i % ctx.tokens,
+        instance: ctx.instance(i),
         ..Default::default()
     };
     let mut last_id: i64 = 0;
@@ -591,16 +637,31 @@ fn round(x: f64, places: i32) -> f64 {
 
 async fn run(args: Args) -> Result<(), String> {
     now_ns();
-    let host = args
-        .base
-        .strip_prefix("http://")
-        .ok_or("--base must be http://host:port")?
-        .to_string();
-    let addr: SocketAddr = tokio::net::lookup_host(&host)
-        .await
-        .map_err(|e| format!("resolve {host}: {e}"))?
-        .find(SocketAddr::is_ipv4)
-        .ok_or_else(|| format!("{host} has no IPv4 address"))?;
+    // The instances the sockets connect to; the API writes all go to the first.
+    let mut instances: Vec<(SocketAddr, String)> = Vec::new();
+    for (flag, base) in [("--base", Some(&args.base)), ("--base2", args.base2.as_ref())] {
+        let Some(base) = base else { continue };
+        let host = base
+            .strip_prefix("http://")
+            .ok_or_else(|| format!("{flag} must be http://host:port"))?
+            .to_string();
+        let addr: SocketAddr = tokio::net::lookup_host(&host)
+            .await
+            .map_err(|e| format!("resolve {host}: {e}"))?
+            .find(SocketAddr::is_ipv4)
+            .ok_or_else(|| format!("{host} has no IPv4 address"))?;
+        instances.push((addr, host));
+    }
+    let n_instances = instances.len();
+    if n_instances > 1 && args.sockets < n_instances * args.tokens {
+        eprintln!(
+            "fanout: warning: with {} sockets over {} tokens some inboxes have no socket on \
+             every instance",
+            args.sockets, args.tokens
+        );
+    }
+    let server_pids: Vec<Option<u32>> =
+        [args.server_pid, args.server_pid2][..n_instances].to_vec();
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .pool_max_idle_per_host(args.max_in_flight)
@@ -611,7 +672,7 @@ async fn run(args: Args) -> Result<(), String> {
         base: args.base.clone(),
         key: args.api_key.clone(),
     });
-    let mem_start = proc_mem(args.server_pid);
+    let mem_start = servers_mem(&server_pids);
 
     // 1. The inboxes, conversations and tokens (8 at a time).
     let t = Instant::now();
@@ -642,7 +703,7 @@ async fn run(args: Args) -> Result<(), String> {
         args.tokens,
         t.elapsed().as_secs_f64()
     );
-    let mem_before = proc_mem(args.server_pid);
+    let mem_before = servers_mem(&server_pids);
 
     // 2. The sockets, `connect_batch` at a time, each waiting for its `ready`.
     let progress = Arc::new(Progress {
@@ -653,8 +714,7 @@ async fn run(args: Args) -> Result<(), String> {
         reconnects: AtomicU64::new(0),
     });
     let ctx = Arc::new(SocketCtx {
-        addr,
-        host: host.clone(),
+        instances: instances.clone(),
         tokens: args.tokens,
         source_ips: args.source_ips,
         progress: progress.clone(),
@@ -698,8 +758,8 @@ async fn run(args: Args) -> Result<(), String> {
         eprintln!("fanout: {connect_failures} sockets failed to connect; first: {e}");
     }
     tokio::time::sleep(Duration::from_secs_f64(args.settle)).await;
-    let mem_open = proc_mem(args.server_pid);
-    let cpu_open = cpu_now(args.server_pid);
+    let mem_open = servers_mem(&server_pids);
+    let cpu_open = cpu_now(&server_pids);
 
     // 3. Writes at `rate`, round-robin over the conversations, at most `max_in_flight`
     //    unanswered at once (a slower API lowers the achieved rate, which is reported).
@@ -797,11 +857,16 @@ async fn run(args: Args) -> Result<(), String> {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let drain_s = t_drain.elapsed().as_secs_f64();
-    let mem_after = proc_mem(args.server_pid);
+    let mem_after = servers_mem(&server_pids);
     // CPU seconds from the last `ready` (+ settle) to the last delivery; "other" is what
     // the rest of the machine used meanwhile (another build skews every figure).
-    let cpu = cpu_open.zip(cpu_now(args.server_pid)).map(|(a, b)| {
-        let server = b.server - a.server;
+    let cpu_end = cpu_now(&server_pids);
+    let cpu_servers: Option<Vec<f64>> = cpu_open
+        .as_ref()
+        .zip(cpu_end.as_ref())
+        .map(|(a, b)| a.servers.iter().zip(&b.servers).map(|(x, y)| y - x).collect());
+    let cpu = cpu_open.zip(cpu_end).map(|(a, b)| {
+        let server: f64 = b.servers.iter().sum::<f64>() - a.servers.iter().sum::<f64>();
         let client = b.client - a.client;
         (
             server,
@@ -825,7 +890,21 @@ async fn run(args: Args) -> Result<(), String> {
     let mut close_codes: std::collections::BTreeMap<u16, u64> = Default::default();
     let mut socket_errors = 0u64;
     let mut updated_expected = 0u64;
+    // The same by instance: sockets of instance 0 hear their own instance's writes, those
+    // of instance 1 hear them across instances.
+    #[derive(Default)]
+    struct ByInstance {
+        sockets: u64,
+        connected: u64,
+        expected: u64,
+        received: u64,
+        duplicates: u64,
+        latencies: Vec<u32>,
+    }
+    let mut by_instance: Vec<ByInstance> = (0..n_instances).map(|_| Default::default()).collect();
     for s in &stats {
+        let group = &mut by_instance[s.instance];
+        group.sockets += 1;
         if !s.connected {
             continue;
         }
@@ -849,6 +928,13 @@ async fn run(args: Args) -> Result<(), String> {
         received += got;
         if got < want {
             missing_sockets += 1;
+        }
+        group.connected += 1;
+        group.expected += want;
+        group.received += got;
+        group.duplicates += s.duplicates;
+        if n_instances > 1 {
+            group.latencies.extend_from_slice(&s.latency_us);
         }
         sum.duplicates += s.duplicates;
         sum.foreign += s.foreign;
@@ -877,12 +963,46 @@ async fn run(args: Args) -> Result<(), String> {
     api.sort_unstable();
     let lost = expected.saturating_sub(received);
     let write_rate = round(written as f64 / write_s, 1);
-    let mem_end = proc_mem(args.server_pid);
+    let mem_end = servers_mem(&server_pids);
     let kib = |m: Option<(u64, u64)>, hwm: bool| -> Value {
         m.map_or(Value::Null, |(rss, peak)| {
             json!(if hwm { peak } else { rss })
         })
     };
+    // With one instance its latencies are all of them (not copied above).
+    if n_instances == 1 {
+        by_instance[0].latencies = latencies.clone();
+    }
+    let instances_report: Vec<Value> = by_instance
+        .iter_mut()
+        .enumerate()
+        .map(|(k, g)| {
+            g.latencies.sort_unstable();
+            let l = &g.latencies;
+            json!({
+                "instance": k + 1,
+                "base": if k == 0 { &args.base } else { args.base2.as_ref().unwrap_or(&args.base) },
+                "writes": k == 0,
+                "sockets": g.sockets,
+                "connected": g.connected,
+                "expected": g.expected,
+                "received": g.received,
+                "lost": g.expected.saturating_sub(g.received),
+                "duplicates": g.duplicates,
+                "latency_p50_ms": ms(percentile(l, 50.0)),
+                "latency_p90_ms": ms(percentile(l, 90.0)),
+                "latency_p99_ms": ms(percentile(l, 99.0)),
+                "latency_max_ms": ms(l.last().copied().unwrap_or(0) as f64),
+                "server_pid": server_pids[k],
+                "server_rss_start_kib": kib(mem_start[k], false),
+                "server_rss_before_kib": kib(mem_before[k], false),
+                "server_rss_open_kib": kib(mem_open[k], false),
+                "server_rss_after_kib": kib(mem_after[k], false),
+                "server_hwm_kib": kib(mem_end[k], true),
+                "cpu_server_s": cpu_servers.as_ref().map(|c| round(c[k], 2)),
+            })
+        })
+        .collect();
 
     let report = json!({
         "sockets": args.sockets,
@@ -919,17 +1039,18 @@ async fn run(args: Args) -> Result<(), String> {
         "write_rate": write_rate,
         "writer_behind_max_ms": round(behind_max.as_secs_f64() * 1000.0, 1),
         "drain_s": round(drain_s, 2),
-        "server_rss_start_kib": kib(mem_start, false),
-        "server_rss_before_kib": kib(mem_before, false),
-        "server_rss_open_kib": kib(mem_open, false),
-        "server_rss_after_kib": kib(mem_after, false),
-        "server_hwm_kib": kib(mem_end, true),
+        "server_rss_start_kib": kib(sum_mem(&mem_start), false),
+        "server_rss_before_kib": kib(sum_mem(&mem_before), false),
+        "server_rss_open_kib": kib(sum_mem(&mem_open), false),
+        "server_rss_after_kib": kib(sum_mem(&mem_after), false),
+        "server_hwm_kib": kib(sum_mem(&mem_end), true),
         "cpu_server_s": cpu.map(|c| round(c.0, 2)),
         "cpu_client_s": cpu.map(|c| round(c.1, 2)),
         "cpu_other_s": cpu.map(|c| round(c.2, 2)),
         "client_hwm_kib": kib(proc_mem(Some(std::process::id())), true),
         "first_connect_error": first_connect_error,
         "first_write_error": results.first_error.lock().unwrap().clone(),
+        "instances": instances_report,
     });
 
     println!(
@@ -959,6 +1080,27 @@ async fn run(args: Args) -> Result<(), String> {
          reconnects {}, refetches {}, closes {:?}",
         sum.reconnects, sum.refetches, close_codes
     );
+    if n_instances > 1 {
+        for (k, g) in by_instance.iter().enumerate() {
+            let l = &g.latencies;
+            println!(
+                "fanout: instance {} ({}, {}): {}/{} sockets, deliveries {}/{} (lost {}, \
+                 duplicates {}), latency p50 {} ms, p99 {} ms, max {} ms",
+                k + 1,
+                instances[k].1,
+                if k == 0 { "writes, same-instance" } else { "cross-instance" },
+                g.connected,
+                g.sockets,
+                g.received,
+                g.expected,
+                g.expected.saturating_sub(g.received),
+                g.duplicates,
+                ms(percentile(l, 50.0)),
+                ms(percentile(l, 99.0)),
+                ms(l.last().copied().unwrap_or(0) as f64),
+            );
+        }
+    }
     if let Some((server, client, other)) = cpu {
         println!(
             "fanout: CPU during writes and drain: server {server:.2} s, client {client:.2} s, \

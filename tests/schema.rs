@@ -208,3 +208,29 @@ async fn a_column_on_one_backend_only_is_reported() {
         ]
     );
 }
+
+/// Migrations only add, so a release older than the schema still starts (a rolling
+/// deploy, or a rollback): a migration it does not know is left alone.
+#[tokio::test]
+async fn an_older_release_starts_on_a_newer_schema() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = TestDatabase::new(dir.path());
+    Store::connect(&db.url, 2).await.expect("migrates");
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&db.url).await.expect("connects");
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(99_990_101_000_000_i64)
+    .bind("from a newer release")
+    .bind(true)
+    .bind(vec![0_u8; 48])
+    .bind(1_i64)
+    .execute(&mut conn)
+    .await
+    .expect("a newer migration recorded");
+    Store::connect(&db.url, 2)
+        .await
+        .expect("this release starts anyway");
+}

@@ -925,6 +925,8 @@ impl TestDatabase {
                 pg_name: None,
             };
         }
+        static CLEANED: std::sync::Once = std::sync::Once::new();
+        CLEANED.call_once(drop_abandoned_databases);
         static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let name = format!(
             "ie_test_{}_{}_{}",
@@ -948,9 +950,21 @@ impl Drop for TestDatabase {
     }
 }
 
+/// Drops the test databases of earlier test processes that are gone (killed before their
+/// databases were dropped).
+fn drop_abandoned_databases() {
+    let names = pg_admin("SELECT datname::text FROM pg_database WHERE datname LIKE 'ie\\_test\\_%'");
+    for name in names {
+        let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
+        if pid.is_some_and(|p| !std::path::Path::new(&format!("/proc/{p}")).exists()) {
+            pg_admin(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
 /// Runs one statement on the PostgreSQL server's `test` database, from a thread of its
-/// own (callers may be inside a runtime or not).
-pub fn pg_admin(statement: &str) {
+/// own (callers may be inside a runtime or not); returns the first column of its rows.
+pub fn pg_admin(statement: &str) -> Vec<String> {
     let statement = statement.to_string();
     let url = format!("{}/test", pg_server_url());
     std::thread::spawn(move || {
@@ -963,11 +977,15 @@ pub fn pg_admin(statement: &str) {
                 let mut conn = sqlx::PgConnection::connect(&url)
                     .await
                     .unwrap_or_else(|e| panic!("PostgreSQL at {url}: {e}"));
-                sqlx::Executor::execute(&mut conn, statement.as_str())
-                    .await
-                    .unwrap_or_else(|e| panic!("{statement}: {e}"));
+                let rows: Vec<(String,)> = if statement.starts_with("SELECT") {
+                    sqlx::query_as(&statement).fetch_all(&mut conn).await
+                } else {
+                    sqlx::query(&statement).execute(&mut conn).await.map(|_| Vec::new())
+                }
+                .unwrap_or_else(|e| panic!("{statement}: {e}"));
+                rows.into_iter().map(|(v,)| v).collect()
             })
     })
     .join()
-    .expect("the PostgreSQL statement ran");
+    .expect("the PostgreSQL statement ran")
 }

@@ -101,10 +101,13 @@ impl Store {
                 .await
                 .map_err(|e| AppError::Internal(format!("cannot open DATABASE_URL: {e}")))?,
         };
-        let migrator = match backend {
+        let mut migrator = match backend {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
             Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
         };
+        // Migrations only add: during a rolling deploy, the previous release keeps
+        // starting on a schema a newer one migrated.
+        migrator.set_ignore_missing(true);
         migrator
             .run(&pool)
             .await
