@@ -639,7 +639,10 @@ async fn run(args: Args) -> Result<(), String> {
     now_ns();
     // The instances the sockets connect to; the API writes all go to the first.
     let mut instances: Vec<(SocketAddr, String)> = Vec::new();
-    for (flag, base) in [("--base", Some(&args.base)), ("--base2", args.base2.as_ref())] {
+    for (flag, base) in [
+        ("--base", Some(&args.base)),
+        ("--base2", args.base2.as_ref()),
+    ] {
         let Some(base) = base else { continue };
         let host = base
             .strip_prefix("http://")
@@ -660,8 +663,7 @@ async fn run(args: Args) -> Result<(), String> {
             args.sockets, args.tokens
         );
     }
-    let server_pids: Vec<Option<u32>> =
-        [args.server_pid, args.server_pid2][..n_instances].to_vec();
+    let server_pids: Vec<Option<u32>> = [args.server_pid, args.server_pid2][..n_instances].to_vec();
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .pool_max_idle_per_host(args.max_in_flight)
@@ -861,10 +863,13 @@ async fn run(args: Args) -> Result<(), String> {
     // CPU seconds from the last `ready` (+ settle) to the last delivery; "other" is what
     // the rest of the machine used meanwhile (another build skews every figure).
     let cpu_end = cpu_now(&server_pids);
-    let cpu_servers: Option<Vec<f64>> = cpu_open
-        .as_ref()
-        .zip(cpu_end.as_ref())
-        .map(|(a, b)| a.servers.iter().zip(&b.servers).map(|(x, y)| y - x).collect());
+    let cpu_servers: Option<Vec<f64>> = cpu_open.as_ref().zip(cpu_end.as_ref()).map(|(a, b)| {
+        a.servers
+            .iter()
+            .zip(&b.servers)
+            .map(|(x, y)| y - x)
+            .collect()
+    });
     let cpu = cpu_open.zip(cpu_end).map(|(a, b)| {
         let server: f64 = b.servers.iter().sum::<f64>() - a.servers.iter().sum::<f64>();
         let client = b.client - a.client;
@@ -1088,7 +1093,11 @@ async fn run(args: Args) -> Result<(), String> {
                  duplicates {}), latency p50 {} ms, p99 {} ms, max {} ms",
                 k + 1,
                 instances[k].1,
-                if k == 0 { "writes, same-instance" } else { "cross-instance" },
+                if k == 0 {
+                    "writes, same-instance"
+                } else {
+                    "cross-instance"
+                },
                 g.connected,
                 g.sockets,
                 g.received,

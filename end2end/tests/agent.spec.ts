@@ -419,8 +419,9 @@ test('a picked image goes out with the draft as its caption and shows through th
   await expect(messages(page).last()).toContainText(`Parcel ${tag}`);
   await expect(composer(page)).toHaveValue('');
   await expect(page.locator('[data-testid=upload]')).toHaveCount(0);
-  const sent = (await api.threadMessages(conversation.id)).filter((m) => m.kind === 'image');
-  expect(sent).toHaveLength(1);
+  const images = async () => (await api.threadMessages(conversation.id)).filter((m) => m.kind === 'image');
+  await expect.poll(async () => (await images()).length).toBe(1);
+  const sent = await images();
   expect(sent[0]).toMatchObject({ content: `Parcel ${tag}`, direction: 'outgoing', status: 'pending' });
 
   // A type WhatsApp refuses stays here, with the reason and a retry.
@@ -458,8 +459,11 @@ test('reply buttons built in the composer go out as one interactive message', as
   const bubble = messages(page).last();
   await expect(bubble).toContainText(`What should we do with order ${tag}?`);
   await expect(bubble.locator('.reply-button')).toHaveText(['Change it', 'Cancel it', 'Talk to someone now']);
-  const sent = (await api.threadMessages(conversation.id)).filter((m) => m.kind === 'interactive');
-  expect(sent).toHaveLength(1);
+  // The bubble shows before the server has stored the message: wait for the store.
+  const interactive = async () =>
+    (await api.threadMessages(conversation.id)).filter((m) => m.kind === 'interactive');
+  await expect.poll(async () => (await interactive()).length).toBe(1);
+  const sent = await interactive();
   expect((sent[0].interactive as { buttons: { title: string }[] }).buttons.map((b) => b.title)).toEqual([
     'Change it',
     'Cancel it',
@@ -501,7 +505,9 @@ test('outside the 24-hour window the composer sends an approved template with it
   const bubble = messages(page).last();
   await expect(bubble).toContainText(`Template · ${name}`);
   await expect(bubble).toContainText(`Hi Ines, your order #${tag} is on its way.`);
-  const sent = (await api.threadMessages(conversation.id)).filter((m) => m.kind === 'template');
-  expect(sent).toHaveLength(1);
-  expect(sent[0].content).toBe(`Hi Ines, your order #${tag} is on its way.`);
+  // The bubble shows before the server has stored the message: wait for the store.
+  const templates = async () =>
+    (await api.threadMessages(conversation.id)).filter((m) => m.kind === 'template');
+  await expect.poll(async () => (await templates()).length).toBe(1);
+  expect((await templates())[0].content).toBe(`Hi Ines, your order #${tag} is on its way.`);
 });
