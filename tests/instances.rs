@@ -6,8 +6,7 @@
 mod common;
 
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -84,26 +83,9 @@ fn envs(database_url: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
-/// Starts `inbox-embed serve` and waits for its address.
+/// Starts `inbox-embed` and waits for its address.
 fn serve(database_url: &str, key: &str) -> Instance {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_inbox-embed"))
-        .envs(envs(database_url))
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("inbox-embed starts");
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(at) = line.find("listening on http://") {
-                let _ = tx.send(line[at + "listening on ".len()..].trim().to_string());
-            }
-        }
-    });
-    let base = rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("the server says where it listens");
+    let (child, base) = spawn_server(&envs(database_url));
     Instance {
         child,
         addr: base.trim_start_matches("http://").to_string(),
@@ -182,23 +164,7 @@ fn two_instances_share_one_postgres_database() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let db = TestDatabase::new(dir.path());
-    let created = Command::new(env!("CARGO_BIN_EXE_inbox-embed"))
-        .args(["project", "create", "--name", "two"])
-        .envs(envs(&db.url))
-        .output()
-        .expect("project create");
-    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
-    let key = serde_json::from_slice::<Value>(
-        created
-            .stdout
-            .split(|b| *b == b'\n')
-            .find(|l| l.starts_with(b"{"))
-            .expect("a JSON line"),
-    )
-    .unwrap()["api_key"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let key = create_project_with_cli(&envs(&db.url), "two");
     let mut a = serve(&db.url, &key);
     let b = serve(&db.url, &key);
 

@@ -5,8 +5,6 @@
 mod common;
 
 use std::collections::VecDeque;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -338,49 +336,15 @@ fn a_server_killed_mid_delivery_loses_no_webhook() {
     let db = TestDatabase::new(dir.path());
     let database_url = db.url.clone();
     let envs = [
-        ("DATABASE_URL", database_url.as_str()),
-        ("LEPTOS_SITE_ADDR", "127.0.0.1:0"),
-        ("LEPTOS_SITE_ROOT", "public"),
-        ("LEPTOS_HASH_FILES", "false"),
-        ("WEBHOOK_TIMEOUT_SECS", "1"),
-        ("RUST_LOG", "inbox_embed=info,warn"),
+        ("DATABASE_URL", database_url),
+        ("LEPTOS_SITE_ADDR", "127.0.0.1:0".into()),
+        ("LEPTOS_SITE_ROOT", "public".into()),
+        ("LEPTOS_HASH_FILES", "false".into()),
+        ("WEBHOOK_TIMEOUT_SECS", "1".into()),
+        ("RUST_LOG", "inbox_embed=info,warn".into()),
     ];
-    let bin = env!("CARGO_BIN_EXE_inbox-embed");
-    let created = Command::new(bin)
-        .args(["project", "create", "--name", "kill"])
-        .envs(envs)
-        .output()
-        .unwrap();
-    let key = serde_json::from_slice::<Value>(
-        created
-            .stdout
-            .split(|b| *b == b'\n')
-            .find(|l| l.starts_with(b"{"))
-            .unwrap(),
-    )
-    .unwrap()["api_key"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let serve = || {
-        let mut child = Command::new(bin)
-            .envs(envs)
-            .stderr(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(at) = line.find("listening on http://") {
-                    let _ = tx.send(line[at + "listening on ".len()..].trim().to_string());
-                }
-            }
-        });
-        let base = rx.recv_timeout(Duration::from_secs(60)).unwrap();
-        (child, base)
-    };
+    let key = create_project_with_cli(&envs, "kill");
+    let serve = || spawn_server(&envs);
 
     let (mut first, base) = serve();
     let api = Api {

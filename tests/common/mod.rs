@@ -989,3 +989,51 @@ pub fn pg_admin(statement: &str) -> Vec<String> {
     .join()
     .expect("the PostgreSQL statement ran")
 }
+
+/// `inbox-embed project create` with `envs`: the new project's API key.
+pub fn create_project_with_cli(envs: &[(&str, String)], name: &str) -> String {
+    let created = std::process::Command::new(env!("CARGO_BIN_EXE_inbox-embed"))
+        .args(["project", "create", "--name", name])
+        .envs(envs.iter().map(|(k, v)| (*k, v.as_str())))
+        .output()
+        .expect("project create");
+    assert!(
+        created.status.success(),
+        "project create: {}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let line = created
+        .stdout
+        .split(|b| *b == b'\n')
+        .find(|l| l.starts_with(b"{"))
+        .expect("a JSON line");
+    serde_json::from_slice::<Value>(line).expect("JSON")["api_key"]
+        .as_str()
+        .expect("api_key")
+        .to_string()
+}
+
+/// `inbox-embed` serving with `envs` (`LEPTOS_SITE_ADDR=127.0.0.1:0`), once it says where it
+/// listens: the process and its base URL.
+pub fn spawn_server(envs: &[(&str, String)]) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_inbox-embed"))
+        .envs(envs.iter().map(|(k, v)| (*k, v.as_str())))
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("inbox-embed starts");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(at) = line.find("listening on http://") {
+                let _ = tx.send(line[at + "listening on ".len()..].trim().to_string());
+            }
+        }
+    });
+    let base = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the server says where it listens");
+    (child, base)
+}
