@@ -30,100 +30,26 @@ cd "$(dirname "$0")/.."
 
 BIN=${BENCH_BIN:-target/release/inbox-embed}
 PKG=${BENCH_SITE_PKG:-target/site/pkg}
-BACKEND=${BENCH_BACKEND:-sqlite}
-INSTANCES=${BENCH_INSTANCES:-1}
-PG_URL=${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432}
-PG_URL=${PG_URL%/}
 PORT=${BENCH_PORT:-3291}
 DURATION=${BENCH_DURATION:-15s}
 CONVERSATIONS=${BENCH_CONVERSATIONS:-100000}
 REPORT=${BENCH_REPORT:-bench/REPORT.md}
 
-die() {
-  echo "bench/ssr.sh: $*" >&2
-  exit 1
-}
-say() { printf '==> %s\n' "$*"; }
-
-case $BACKEND in
-  sqlite | postgres) ;;
-  *) die "BENCH_BACKEND must be sqlite or postgres, not '$BACKEND'" ;;
-esac
-case $INSTANCES in
-  1 | 2) ;;
-  *) die "BENCH_INSTANCES must be 1 or 2, not '$INSTANCES'" ;;
-esac
-if [ "$INSTANCES" = 2 ] && [ "$BACKEND" != postgres ]; then
-  die "BENCH_INSTANCES=2 needs BENCH_BACKEND=postgres (a SQLite database serves one instance)"
-fi
-[[ $PORT =~ ^[0-9]+$ ]] || die "BENCH_PORT must be a port number, not '$PORT'"
-
-# Instance k (1-based) listens on PORT+k-1.
-addrs=()
-bases=()
-for k in $(seq 1 "$INSTANCES"); do
-  addrs+=("127.0.0.1:$((PORT + k - 1))")
-  bases+=("http://127.0.0.1:$((PORT + k - 1))")
-done
+# The shared set-up: die, say; BACKEND, INSTANCES, PG_URL (checked), addrs, bases, BASE,
+# label; the database and its cleanup (bench/lib.sh).
+SCRIPT=bench/ssr.sh
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 ADDR=${addrs[0]}
-BASE=${bases[0]}
-if [ "$BACKEND" = sqlite ]; then
-  label="SQLite, 1 instance"
-else
-  label="PostgreSQL, $INSTANCES instance$([ "$INSTANCES" = 1 ] || echo s)"
-fi
 
 [ -x "$BIN" ] || die "$BIN is missing: run 'cargo leptos build --release' first"
 command -v wrk >/dev/null || die "wrk is missing: run 'scripts/setup.sh --bench'"
 command -v curl >/dev/null || die "curl is missing"
 compgen -G "$PKG/*.wasm" >/dev/null || die "no $PKG/*.wasm: build the site first"
-for addr in "${addrs[@]}"; do
-  if curl -s -o /dev/null --max-time 1 "http://$addr/healthz"; then
-    die "something already answers on $addr: set BENCH_PORT"
-  fi
-done
-if [ "$BACKEND" = postgres ]; then
-  command -v psql >/dev/null || die "psql is missing (BENCH_BACKEND=postgres creates its database with it)"
-  psql "$PG_URL/test" -qAtX -c 'SELECT 1' >/dev/null ||
-    die "cannot reach PostgreSQL at $PG_URL/test: set BENCH_PG_URL"
-fi
+check_ports_free
+check_postgres
 
-stamp=$(date -u +%Y%m%dT%H%M%SZ)
-raw=bench/results/$stamp
-mkdir -p "$raw"
-
-tmp=""
-pg_db=""
-pg_created=""
-if [ "$BACKEND" = sqlite ]; then
-  tmp=$(mktemp -d "${TMPDIR:-/tmp}/inbox-embed-bench-XXXXXX")
-  export DATABASE_URL="sqlite://$tmp/bench.db"
-else
-  pg_db="ie_bench_${stamp,,}" # ie_bench_20261122t052219z, as the raw output's directory
-  export DATABASE_URL="$PG_URL/$pg_db"
-fi
-export RUST_LOG=${RUST_LOG:-warn}
-
-server_pids=()
-cleanup() {
-  local pid
-  for pid in "${server_pids[@]}"; do
-    if kill -0 "$pid" 2>/dev/null; then
-      kill "$pid"
-      wait "$pid" 2>/dev/null || true
-    fi
-  done
-  if [ -n "${BENCH_KEEP_DB:-}" ]; then
-    if [ -n "$tmp" ] || [ -n "$pg_created" ]; then echo "database kept: $DATABASE_URL"; fi
-  else
-    [ -z "$tmp" ] || rm -rf "$tmp"
-    if [ -n "$pg_created" ]; then
-      psql "$PG_URL/test" -qAtX -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null ||
-        echo "bench/ssr.sh: could not drop database $pg_db: drop it by hand" >&2
-    fi
-  fi
-}
-trap cleanup EXIT
+prepare_run inbox-embed-bench # stamp, raw, DATABASE_URL; cleanup at exit
 
 kib() { awk -v b="$1" 'BEGIN { printf "%.1f KiB", b / 1024 }'; }
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
@@ -142,10 +68,7 @@ server_log() { if [ "$INSTANCES" = 1 ]; then echo "$raw/server.log"; else echo "
 
 # 1. A fresh database with the demo project and many conversations.
 if [ "$BACKEND" = postgres ]; then
-  say "creating database $pg_db on $PG_URL"
-  psql "$PG_URL/test" -qAtX -v ON_ERROR_STOP=1 -c "CREATE DATABASE $pg_db" >/dev/null ||
-    die "CREATE DATABASE $pg_db failed"
-  pg_created=1
+  create_pg_database
 fi
 say "seeding $CONVERSATIONS conversations into $DATABASE_URL"
 seed_start=$(date +%s)
@@ -270,9 +193,7 @@ for f in "$PKG"/*.wasm "$PKG"/*.js "$PKG"/*.css; do
 done
 
 # 6. The report.
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-git diff --quiet HEAD -- src Cargo.toml Cargo.lock 2>/dev/null || commit="$commit (+ uncommitted changes)"
-cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+report_context
 [ -f "$REPORT" ] || printf '# SSR benchmark reports\n\nAppended by `bench/ssr.sh` (see bench/README.md); newest last.\n' >"$REPORT"
 {
   printf '\n## %s, commit %s — SSR (`bench/ssr.sh`), %s\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" "$commit" "$label"
@@ -316,5 +237,4 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
   printf '\nRaw output: `bench/results/%s/` (not committed).\n' "$stamp"
 } >>"$REPORT"
 
-say "report appended to $REPORT"
-awk '/^## / { section = "" } { section = section $0 "\n" } END { printf "%s", section }' "$REPORT"
+show_report
