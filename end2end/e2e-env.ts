@@ -21,7 +21,42 @@ if (!process.env.E2E_DATA_DIR) {
 }
 export const DATA_DIR = process.env.E2E_DATA_DIR;
 export const DATA_DIR_IS_TEMP = process.env.E2E_DATA_DIR_IS_TEMP === '1';
-export const DATABASE_URL = `sqlite://${path.join(DATA_DIR, 'e2e.db')}`;
+
+// E2E_BACKEND=postgres: the run's database is a new one on E2E_PG_URL's server (default
+// postgres://postgres@127.0.0.1:5432, no database name), made once in the runner like
+// the data directory and dropped when the runner exits, after the server has stopped
+// (unless E2E_KEEP_DATA is set). Needs psql.
+export const ON_POSTGRES = process.env.E2E_BACKEND === 'postgres';
+const PG_SERVER = (process.env.E2E_PG_URL ?? 'postgres://postgres@127.0.0.1:5432').replace(/\/+$/, '');
+
+/** A new, empty PostgreSQL database named after `prefix`; returns its URL. */
+export function createPgDatabase(prefix: string): string {
+  const name = `${prefix}_${Date.now()}_${process.pid}_${Math.floor(Math.random() * 1e6)}`;
+  execFileSync('psql', [`${PG_SERVER}/test`, '-qAtX', '-c', `CREATE DATABASE ${name}`], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return `${PG_SERVER}/${name}`;
+}
+
+/** Drops the database `url` names (made by `createPgDatabase`), connections and all. */
+export function dropPgDatabase(url: string): void {
+  const name = url.slice(url.lastIndexOf('/') + 1);
+  execFileSync('psql', [`${PG_SERVER}/test`, '-qAtX', '-c', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+if (ON_POSTGRES && !process.env.E2E_PG_DATABASE_URL) {
+  const url = createPgDatabase('ie_e2e');
+  process.env.E2E_PG_DATABASE_URL = url;
+  process.on('exit', () => {
+    if (process.env.E2E_KEEP_DATA) console.log(`e2e database kept: ${url}`);
+    else dropPgDatabase(url);
+  });
+}
+export const DATABASE_URL = ON_POSTGRES
+  ? (process.env.E2E_PG_DATABASE_URL as string)
+  : `sqlite://${path.join(DATA_DIR, 'e2e.db')}`;
 
 /** Environment for every inbox-embed process of the run (server and CLI). */
 export const SERVER_ENV = {

@@ -13,7 +13,7 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   retries: 0,
   workers: 2,
-  reporter: [['list'], ['json', { outputFile: 'playwright-report/results.json' }]],
+  reporter: [['list'], ['json', { outputFile: process.env.E2E_RESULTS ?? 'playwright-report/results.json' }]],
   outputDir: 'test-results',
   // Creates the e2e project (API key) with the CLI against the server's database.
   globalSetup: './global-setup.ts',
@@ -37,7 +37,8 @@ export default defineConfig({
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
   },
-  // The release binary on a fixed loopback port and a fresh SQLite database.
+  // The release binary on a fixed loopback port and a fresh database (SQLite, or
+  // PostgreSQL with E2E_BACKEND=postgres).
   webServer: {
     command: SERVER_BIN,
     cwd: REPO_ROOT,

@@ -10,7 +10,8 @@
 #                   a stopped local cluster is started; skipped, saying why, without one)
 #   3. build        cargo leptos build --release (binary + hashed site in target/site)
 #   4. e2e          type-check end2end/, then Playwright in Debian's Chromium against the
-#                   release binary (Playwright's webServer starts it on a fresh SQLite DB)
+#                   release binary (Playwright's webServer starts it on a fresh SQLite DB),
+#                   then again on a fresh PostgreSQL database when the PostgreSQL half ran
 #
 # `cargo leptos end-to-end` is not used: it exits 0 when its build fails.
 set -euo pipefail
@@ -18,6 +19,7 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
 results_json=end2end/playwright-report/results.json
+results_pg_json=end2end/playwright-report/results-pg.json
 timings=()
 phase=""
 phase_start=0
@@ -43,18 +45,22 @@ summary() {
   printf '\n== test.sh timing ==\n'
   printf '%s\n' "${timings[@]}"
   printf '  %-11s %6ss\n' total $(($(date +%s) - run_start))
-  if [ -f "$results_json" ]; then
+  local label file
+  for label in e2e "e2e pg"; do
+    file=$results_json
+    [ "$label" = e2e ] || file=$results_pg_json
+    [ -f "$file" ] || continue
     node -e '
       const s = require(process.argv[1]).stats;
-      console.log(`e2e: ${s.expected + s.flaky} passed, ${s.unexpected} failed` +
+      console.log(`${process.argv[2]}: ${s.expected + s.flaky} passed, ${s.unexpected} failed` +
         (s.skipped ? `, ${s.skipped} skipped` : ""));
-    ' "$PWD/$results_json" || true
-  fi
+    ' "$PWD/$file" "$label" || true
+  done
   exit "$rc"
 }
 trap summary EXIT
 
-rm -f "$results_json"
+rm -f "$results_json" "$results_pg_json"
 
 begin setup "scripts/setup.sh --e2e"
 bash scripts/setup.sh --e2e
@@ -93,7 +99,9 @@ postgres_up() {
 }
 
 begin "cargo test pg" "TEST_BACKEND=postgres cargo test --features ssr --tests"
+pg_ok=""
 if postgres_up; then
+  pg_ok=1
   TEST_BACKEND=postgres cargo test --features ssr --tests
   finish
 else
@@ -117,3 +125,15 @@ begin e2e "tsc --noEmit && playwright test (end2end/)"
   npx --no-install playwright test
 )
 finish
+
+if [ -n "$pg_ok" ]; then
+  begin "e2e pg" "E2E_BACKEND=postgres playwright test (end2end/)"
+  (
+    cd end2end
+    E2E_BACKEND=postgres E2E_RESULTS=playwright-report/results-pg.json npx --no-install playwright test
+  )
+  finish
+else
+  echo "SKIPPED e2e on PostgreSQL: $pg_reason"
+  timings+=("$(printf '  %-11s %6s   SKIPPED: %s' "e2e pg" "" "$pg_reason")")
+fi

@@ -13,7 +13,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { APIRequestContext, Browser, BrowserContext, Page } from '@playwright/test';
-import { BASE_URL, createProject, REPO_ROOT, SERVER_BIN } from '../e2e-env';
+import {
+  BASE_URL,
+  createPgDatabase,
+  createProject,
+  dropPgDatabase,
+  ON_POSTGRES,
+  REPO_ROOT,
+  SERVER_BIN,
+} from '../e2e-env';
 import {
   Api,
   composer,
@@ -430,11 +438,15 @@ class OwnServer {
   private proc: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
   output = '';
+  /** Its own database: a file in `dir`, or a new PostgreSQL database in a PostgreSQL run. */
+  readonly databaseUrl: string;
 
   constructor(
     readonly port: number,
     readonly dir: string,
-  ) {}
+  ) {
+    this.databaseUrl = ON_POSTGRES ? createPgDatabase('ie_e2e_live') : `sqlite://${path.join(dir, 'live.db')}`;
+  }
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -443,7 +455,7 @@ class OwnServer {
   get env(): NodeJS.ProcessEnv {
     return {
       ...process.env,
-      DATABASE_URL: `sqlite://${path.join(this.dir, 'live.db')}`,
+      DATABASE_URL: this.databaseUrl,
       LEPTOS_SITE_ADDR: `127.0.0.1:${this.port}`,
       PUBLIC_URL: this.url,
       MEDIA_DIR: path.join(this.dir, 'media'),
@@ -501,7 +513,10 @@ test.describe('a server that is killed and started again', () => {
     for (const http of contexts) await http.dispose();
     for (const server of servers) {
       await server.kill();
-      if (!process.env.E2E_KEEP_DATA) fs.rmSync(server.dir, { recursive: true, force: true });
+      if (!process.env.E2E_KEEP_DATA) {
+        fs.rmSync(server.dir, { recursive: true, force: true });
+        if (ON_POSTGRES) dropPgDatabase(server.databaseUrl);
+      }
     }
   });
 
