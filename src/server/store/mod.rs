@@ -2,13 +2,13 @@
 
 mod conversations;
 mod directory;
-mod sql;
 mod events;
 mod import;
 mod media;
 mod messages;
 mod outbox;
 mod records;
+mod sql;
 mod templates;
 mod tokens;
 
@@ -51,13 +51,6 @@ impl Backend {
             Self::Postgres
         } else {
             Self::Sqlite
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Sqlite => "sqlite",
-            Self::Postgres => "postgres",
         }
     }
 }
