@@ -26,6 +26,7 @@ import {
   Api,
   composer,
   composerBar,
+  embedPath,
   expect,
   expectListExactly,
   expectThread,
@@ -502,6 +503,39 @@ class OwnServer {
     return createProject(name, this.env).api_key;
   }
 }
+
+test('an agent\'s embed: a thread reassigned to someone else gives way to a notice, and comes back', async ({
+  api,
+  page,
+}) => {
+  const tag = uniq();
+  const me = await api.create('/api/v1/users', { name: `Agent ${tag}`, email: `agent-${tag}@example.com` });
+  const other = await api.create('/api/v1/users', { name: `Other ${tag}`, email: `other-${tag}@example.com` });
+  const inboxId = await api.whatsappInbox();
+  const conversation = await api.conversation(inboxId, {
+    contactName: `Lena Berg ${tag}`,
+    messages: [{ direction: 'incoming', content: `Where is parcel ${tag}?`, minutesAgo: 3 }],
+  });
+  await api.patch(`/api/v1/conversations/${conversation.id}`, { assigned_user_id: me.id, handoff: 'human' });
+  const token = await api.inboxToken(inboxId, { assigned_user_id: me.id });
+  await gotoHydrated(page, `${embedPath(token)}/conversations/${conversation.id}`);
+  await expectThread(page, conversation);
+  await expectLive(page);
+  const notice = page.locator('[data-testid=reassigned]');
+  await expect(notice).toHaveCount(0);
+  await expect(composer(page)).toBeEnabled();
+
+  await api.patch(`/api/v1/conversations/${conversation.id}`, { assigned_user_id: other.id });
+  await expect(notice).toBeVisible();
+  await expect(notice).toContainText('assigned to someone else');
+  await expect(composerBar(page), 'no composer for a conversation that is not yours').toBeHidden();
+  await expect(listItem(page, conversation.id)).toHaveCount(0);
+
+  // Assigned back: the composer returns.
+  await api.patch(`/api/v1/conversations/${conversation.id}`, { assigned_user_id: me.id });
+  await expect(notice).toBeHidden();
+  await expect(composer(page)).toBeEnabled();
+});
 
 test.describe('a server that is killed and started again', () => {
   // Every server this worker started (a repeated test starts another): all stopped and

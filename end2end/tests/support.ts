@@ -47,6 +47,8 @@ export interface TokenOptions {
   expires_at?: string;
   /** Origins that may frame the embed (`scheme://host[:port]`, optionally `*.` in front). */
   allowed_origins?: string[];
+  /** Narrows the token to the conversations assigned to this user. */
+  assigned_user_id?: string;
 }
 
 export interface SeededInbox {

@@ -301,7 +301,17 @@ fn Thread(page: ThreadPage) -> impl IntoView {
     let status = RwSignal::new(conversation.status);
     let channel = conversation.channel_type;
     let live = Live::get();
+    // A token for one agent's conversations: one reassigned to someone else leaves it.
+    let my_assignee = ctx.session.assigned_user_id;
+    let reassigned = RwSignal::new(false);
+    let back_to_list = {
+        let ctx = ctx.clone();
+        Signal::derive(move || ctx.href(None, &ctx.filters.get()))
+    };
     let show_view = move |view: ConversationView| {
+        if let Some(me) = my_assignee {
+            reassigned.set(view.assigned_user_id != Some(me));
+        }
         handoff.set(view.handoff);
         name.set(view.contact.display_name);
         status.set(view.status);
@@ -404,7 +414,17 @@ fn Thread(page: ThreadPage) -> impl IntoView {
                     }}
                 </For>
             </div>
-            <Composer conversation=conversation_id window handoff on_send on_uploaded />
+            <Show when=move || reassigned.get()>
+                <footer class="composer reassigned" data-testid="reassigned" role="status">
+                    <p class="composer-note">
+                        "This conversation was assigned to someone else, so it has left your inbox."
+                    </p>
+                    <a class="link-button" href=back_to_list>"Back to your conversations"</a>
+                </footer>
+            </Show>
+            <div class="composer-slot" hidden=move || reassigned.get()>
+                <Composer conversation=conversation_id window handoff on_send on_uploaded />
+            </div>
         </section>
     }
 }
