@@ -98,9 +98,8 @@ fn serve(database_url: &str, key: &str) -> Instance {
     }
 }
 
-type Ws = tokio_tungstenite::WebSocketStream<
-    tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
->;
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// A socket on `instance`, read up to its `ready` frame.
 async fn socket(instance: &Instance, token: &str) -> Ws {
@@ -108,7 +107,11 @@ async fn socket(instance: &Instance, token: &str) -> Ws {
         tokio_tungstenite::connect_async(format!("ws://{}/embed/{token}/ws", instance.addr))
             .await
             .expect("socket opens");
-    while next_frame(&mut ws, Duration::from_secs(10)).await.expect("ready")["type"] != "ready" {}
+    while next_frame(&mut ws, Duration::from_secs(10))
+        .await
+        .expect("ready")["type"]
+        != "ready"
+    {}
     ws
 }
 
@@ -133,12 +136,14 @@ async fn created_events(ws: &mut Ws, ids: &HashSet<String>) -> Vec<i64> {
     let mut seen = HashSet::new();
     let mut event_ids = Vec::new();
     while !ids.is_subset(&seen) {
-        let frame = next_frame(ws, Duration::from_secs(15)).await.unwrap_or_else(|| {
-            panic!(
-                "no more events; still waiting for {:?}",
-                ids.difference(&seen).collect::<Vec<_>>()
-            )
-        });
+        let frame = next_frame(ws, Duration::from_secs(15))
+            .await
+            .unwrap_or_else(|| {
+                panic!(
+                    "no more events; still waiting for {:?}",
+                    ids.difference(&seen).collect::<Vec<_>>()
+                )
+            });
         event_ids.push(frame["id"].as_i64().expect("event id"));
         if frame["type"] == "message.created" {
             let id = frame["data"]["message"]["id"].as_str().unwrap().to_string();
@@ -180,7 +185,11 @@ fn two_instances_share_one_postgres_database() {
             .expect(201)
             .clone();
         let contact = id_of(&a.api.contact("Ana", Some("+15550100")).await);
-        let conversation = id_of(&a.api.conversation(&id_of(&inbox), &contact, json!({})).await);
+        let conversation = id_of(
+            &a.api
+                .conversation(&id_of(&inbox), &contact, json!({}))
+                .await,
+        );
         let token = a.api.project_token().await;
 
         // A socket on B hears what A's API writes.
@@ -194,16 +203,18 @@ fn two_instances_share_one_postgres_database() {
                 0 => (&a.api, "human"),
                 _ => (&b.api, "bot"),
             };
-            api.patch(&format!("/conversations/{conversation}"), json!({ "handoff": handoff }))
-                .await
-                .expect(200);
-        }
-        let expected = a
-            .api
-            .walk("/webhook_deliveries", 100)
+            api.patch(
+                &format!("/conversations/{conversation}"),
+                json!({ "handoff": handoff }),
+            )
             .await
-            .len();
-        assert!(expected >= 12, "12 handoff changes queue 12 deliveries, at least");
+            .expect(200);
+        }
+        let expected = a.api.walk("/webhook_deliveries", 100).await.len();
+        assert!(
+            expected >= 12,
+            "12 handoff changes queue 12 deliveries, at least"
+        );
         wait_for("every delivery arrives", Duration::from_secs(30), || {
             receiver.counts().len() >= expected
         })
@@ -227,7 +238,10 @@ fn two_instances_share_one_postgres_database() {
                     let body = json!({ "direction": "incoming", "content": format!("burst {i}") });
                     let res = api
                         .http
-                        .post(format!("{}/api/v1/conversations/{conversation}/messages", api.base))
+                        .post(format!(
+                            "{}/api/v1/conversations/{conversation}/messages",
+                            api.base
+                        ))
                         .bearer_auth(&api.key)
                         .json(&body)
                         .send()
@@ -275,14 +289,15 @@ fn two_instances_share_one_postgres_database() {
         let after = b.api.text(&conversation, "outgoing", "B alone").await;
         created_events(&mut on_b, &HashSet::from([id_of(&after)])).await;
         let queued = b.api.walk("/webhook_deliveries", 100).await;
-        let queued: HashSet<String> = queued
-            .iter()
-            .map(|d| d["id"].to_string())
-            .collect();
-        wait_for("every queued delivery arrives", Duration::from_secs(45), || {
-            let got: HashSet<String> = receiver.counts().into_keys().collect();
-            queued.is_subset(&got)
-        })
+        let queued: HashSet<String> = queued.iter().map(|d| d["id"].to_string()).collect();
+        wait_for(
+            "every queued delivery arrives",
+            Duration::from_secs(45),
+            || {
+                let got: HashSet<String> = receiver.counts().into_keys().collect();
+                queued.is_subset(&got)
+            },
+        )
         .await;
         let _ = on_b.close(None).await;
     });

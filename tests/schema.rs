@@ -44,13 +44,12 @@ async fn sqlite_facts(url: &str) -> BTreeSet<Fact> {
     .expect("tables");
     for table in &tables {
         facts.insert(Fact::Table(table.clone()));
-        let columns: Vec<(String, String, i64, i64)> = sqlx::query_as(
-            "SELECT name, type, \"notnull\", pk FROM pragma_table_info($1)",
-        )
-        .bind(table)
-        .fetch_all(&mut conn)
-        .await
-        .expect("columns");
+        let columns: Vec<(String, String, i64, i64)> =
+            sqlx::query_as("SELECT name, type, \"notnull\", pk FROM pragma_table_info($1)")
+                .bind(table)
+                .fetch_all(&mut conn)
+                .await
+                .expect("columns");
         for (name, declared, not_null, pk) in columns {
             facts.insert(Fact::Column(
                 table.clone(),
@@ -60,13 +59,12 @@ async fn sqlite_facts(url: &str) -> BTreeSet<Fact> {
                 pk > 0,
             ));
         }
-        let indexes: Vec<(String, i64, String)> = sqlx::query_as(
-            "SELECT name, \"unique\", origin FROM pragma_index_list($1)",
-        )
-        .bind(table)
-        .fetch_all(&mut conn)
-        .await
-        .expect("indexes");
+        let indexes: Vec<(String, i64, String)> =
+            sqlx::query_as("SELECT name, \"unique\", origin FROM pragma_index_list($1)")
+                .bind(table)
+                .fetch_all(&mut conn)
+                .await
+                .expect("indexes");
         for (name, unique, origin) in indexes {
             if origin == "pk" {
                 continue;
@@ -162,8 +160,12 @@ async fn both_backends_have_the_same_tables_columns_and_indexes() {
     let dir = tempfile::tempdir().expect("temp dir");
     let sqlite_url = format!("sqlite://{}/schema.db", dir.path().display());
     let pg = TestDatabase::new(dir.path());
-    Store::connect(&sqlite_url, 2).await.expect("SQLite migrates");
-    Store::connect(&pg.url, 2).await.expect("PostgreSQL migrates");
+    Store::connect(&sqlite_url, 2)
+        .await
+        .expect("SQLite migrates");
+    Store::connect(&pg.url, 2)
+        .await
+        .expect("PostgreSQL migrates");
 
     let sqlite = sqlite_facts(&sqlite_url).await;
     let postgres = postgres_facts(&pg.url).await;
@@ -187,9 +189,13 @@ async fn a_column_on_one_backend_only_is_reported() {
     }
     let dir = tempfile::tempdir().expect("temp dir");
     let pg = TestDatabase::new(dir.path());
-    Store::connect(&pg.url, 2).await.expect("PostgreSQL migrates");
+    Store::connect(&pg.url, 2)
+        .await
+        .expect("PostgreSQL migrates");
     let before = postgres_facts(&pg.url).await;
-    let mut conn = sqlx::PgConnection::connect(&pg.url).await.expect("PostgreSQL");
+    let mut conn = sqlx::PgConnection::connect(&pg.url)
+        .await
+        .expect("PostgreSQL");
     sqlx::query("ALTER TABLE messages ADD COLUMN extra TEXT")
         .execute(&mut conn)
         .await
@@ -203,8 +209,19 @@ async fn a_column_on_one_backend_only_is_reported() {
     assert_eq!(
         added,
         vec![
-            Fact::Column("messages".into(), "extra".into(), "text".into(), true, false),
-            Fact::Index("messages_extra".into(), "messages".into(), false, "extra".into()),
+            Fact::Column(
+                "messages".into(),
+                "extra".into(),
+                "text".into(),
+                true,
+                false
+            ),
+            Fact::Index(
+                "messages_extra".into(),
+                "messages".into(),
+                false,
+                "extra".into()
+            ),
         ]
     );
 }
@@ -217,7 +234,9 @@ async fn an_older_release_starts_on_a_newer_schema() {
     let db = TestDatabase::new(dir.path());
     Store::connect(&db.url, 2).await.expect("migrates");
     sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(&db.url).await.expect("connects");
+    let mut conn = sqlx::AnyConnection::connect(&db.url)
+        .await
+        .expect("connects");
     sqlx::query(
         "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
          VALUES ($1, $2, $3, $4, $5)",

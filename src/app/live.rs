@@ -193,9 +193,8 @@ impl Live {
         f: impl FnOnce(&HashMap<Uuid, (i64, ConversationView)>) -> R,
     ) -> R {
         let mut f = Some(f);
-        let mut call = |m: &HashMap<Uuid, (i64, ConversationView)>| {
-            f.take().expect("called once")(m)
-        };
+        let mut call =
+            |m: &HashMap<Uuid, (i64, ConversationView)>| f.take().expect("called once")(m);
         if IN_BROWSER {
             if let Some(r) = self.conversations.try_with(&mut call) {
                 return r;

@@ -50,9 +50,15 @@ impl Config {
                 .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
             database_pool_size: match non_empty_env("DATABASE_POOL_SIZE") {
                 None => crate::server::store::DEFAULT_PG_POOL_SIZE,
-                Some(n) => n.parse().ok().filter(|n| (2..=1000).contains(n)).ok_or_else(|| {
-                    format!("DATABASE_POOL_SIZE must be a whole number from 2 to 1000, not {n:?}")
-                })?,
+                Some(n) => n
+                    .parse()
+                    .ok()
+                    .filter(|n| (2..=1000).contains(n))
+                    .ok_or_else(|| {
+                        format!(
+                            "DATABASE_POOL_SIZE must be a whole number from 2 to 1000, not {n:?}"
+                        )
+                    })?,
             },
             public_url: non_empty_env("PUBLIC_URL"),
             trust_proxy: match non_empty_env("TRUST_PROXY_HEADERS").as_deref() {

@@ -953,7 +953,8 @@ impl Drop for TestDatabase {
 /// Drops the test databases of earlier test processes that are gone (killed before their
 /// databases were dropped).
 fn drop_abandoned_databases() {
-    let names = pg_admin("SELECT datname::text FROM pg_database WHERE datname LIKE 'ie\\_test\\_%'");
+    let names =
+        pg_admin("SELECT datname::text FROM pg_database WHERE datname LIKE 'ie\\_test\\_%'");
     for name in names {
         let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
         if pid.is_some_and(|p| !std::path::Path::new(&format!("/proc/{p}")).exists()) {
@@ -980,7 +981,10 @@ pub fn pg_admin(statement: &str) -> Vec<String> {
                 let rows: Vec<(String,)> = if statement.starts_with("SELECT") {
                     sqlx::query_as(&statement).fetch_all(&mut conn).await
                 } else {
-                    sqlx::query(&statement).execute(&mut conn).await.map(|_| Vec::new())
+                    sqlx::query(&statement)
+                        .execute(&mut conn)
+                        .await
+                        .map(|_| Vec::new())
                 }
                 .unwrap_or_else(|e| panic!("{statement}: {e}"));
                 rows.into_iter().map(|(v,)| v).collect()

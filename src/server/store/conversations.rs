@@ -165,9 +165,11 @@ fn push_filters(q: &mut QueryBuilder, filters: &Filters, backend: Backend) {
             .push_bind(pattern(search))
             .push(" ESCAPE '\\'");
         if search.chars().count() >= MIN_TEXT_SEARCH_CHARS {
-            q.push(" OR c.id IN (SELECT m2.conversation_id FROM messages m2 WHERE m2.content ILIKE ")
-                .push_bind(pattern(search))
-                .push(" ESCAPE '\\')");
+            q.push(
+                " OR c.id IN (SELECT m2.conversation_id FROM messages m2 WHERE m2.content ILIKE ",
+            )
+            .push_bind(pattern(search))
+            .push(" ESCAPE '\\')");
         }
         q.push(")");
         return;

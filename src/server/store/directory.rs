@@ -162,7 +162,10 @@ project_table!(Contact, ContactRow, "contacts", "contact");
 
 impl Store {
     async fn get_in_project<T: ProjectTable>(&self, project_id: Uuid, id: Uuid) -> Result<T> {
-        let sql = format!("SELECT * FROM {} WHERE id = $1 AND project_id = $2", T::TABLE);
+        let sql = format!(
+            "SELECT * FROM {} WHERE id = $1 AND project_id = $2",
+            T::TABLE
+        );
         let row: Option<T::Row> = sqlx::query_as(&sql)
             .bind(id.to_string())
             .bind(project_id.to_string())
@@ -177,8 +180,7 @@ impl Store {
         cursor: Option<Cursor>,
         limit: i64,
     ) -> Result<Page<T>> {
-        let mut q =
-            QueryBuilder::new(format!("SELECT * FROM {} WHERE project_id = ", T::TABLE));
+        let mut q = QueryBuilder::new(format!("SELECT * FROM {} WHERE project_id = ", T::TABLE));
         q.push_bind(project_id.to_string());
         if let Some(c) = cursor {
             q.push(" AND (created_at, id) > (")

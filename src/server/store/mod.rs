@@ -186,9 +186,8 @@ async fn connect_sqlite(url: &str) -> Result<AnyPool> {
         .map_err(|e| AppError::Internal(format!("bad DATABASE_URL: {e}")))?;
     if let Some(dir) = options.get_filename().parent() {
         if !dir.as_os_str().is_empty() {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                AppError::Internal(format!("cannot create {}: {e}", dir.display()))
-            })?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| AppError::Internal(format!("cannot create {}: {e}", dir.display())))?;
         }
     }
     let url = if url.contains("mode=") {

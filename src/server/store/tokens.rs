@@ -242,8 +242,7 @@ impl Store {
     pub async fn embed_tokens_by_id(&self, ids: &[Uuid]) -> Result<Vec<EmbedToken>> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
-            let mut q =
-                QueryBuilder::new("SELECT * FROM embed_tokens WHERE id IN (");
+            let mut q = QueryBuilder::new("SELECT * FROM embed_tokens WHERE id IN (");
             for (i, id) in chunk.iter().enumerate() {
                 if i > 0 {
                     q.push(", ");
