@@ -53,7 +53,7 @@ impl FromServerFnError for EmbedError {
 mod backend {
     use super::EmbedError;
     use crate::model::{ConversationView, Interactive, Message, MessageKind, TemplateRef};
-    use crate::server::access::{self, Access, RequestAccess};
+    use crate::server::access::{Access, RequestAccess};
     use crate::server::store::{now, NewMessage, Stored};
     use crate::server::store::{Store, TokenRejection};
     use crate::server::{AppError, AppState};
@@ -134,7 +134,9 @@ mod backend {
             let resolution = match self.cache.get(token) {
                 Some(resolution) => resolution,
                 None => {
-                    let resolution = access::resolve(self.store(), token)
+                    let resolution = self
+                        .state
+                        .resolve(token)
                         .await
                         .map_err(|e| self.internal(e))?;
                     self.cache.set(token, &resolution);
@@ -146,7 +148,7 @@ mod backend {
                     if self
                         .state
                         .guard
-                        .admits(&self.headers, &access.token.allowed_origins)
+                        .admits(&self.headers, &access.allowed_origins)
                     {
                         Ok(access)
                     } else {
@@ -222,7 +224,8 @@ mod backend {
                 .conversation(access.scope.project_id, view.id)
                 .await
                 .map_err(|e| self.internal(e))?;
-            let mut new = NewMessage::from_agent(outbound.kind, outbound.content, client_id);
+            let mut new =
+                NewMessage::from_agent(outbound.kind, outbound.content, client_id, access.sender());
             new.interactive = outbound.interactive;
             new.template = outbound.template;
             match self
@@ -275,11 +278,57 @@ pub async fn load_session(token: String) -> Result<SessionView, EmbedError> {
         project_name: project.name,
         scope_label,
         theme: access.theme(),
-        language: access.token.language.clone(),
+        language: access.language.clone(),
         inboxes,
         assigned_user_id: access.scope.assigned_user_id,
         server_now_ms: crate::server::store::now().timestamp_millis(),
+        watched: match access.agent() {
+            Some(agent) => req
+                .store()
+                .watched(agent.user_id)
+                .await
+                .map_err(|e| req.internal(e))?,
+            None => Vec::new(),
+        },
+        agent: access.agent().map(|a| crate::model::AgentView {
+            user_id: a.user_id,
+            external_id: a.external_id.clone(),
+            name: a.name.clone(),
+        }),
+        allowed_origins: access.allowed_origins.clone(),
     })
+}
+
+/// Unread messages over the whole scope: what the host page's badge shows.
+#[server(prefix = "/rpc", endpoint = "unread_total")]
+pub async fn unread_total(token: String) -> Result<i64, EmbedError> {
+    let req = backend::Request::new()?;
+    let access = req.access(&token).await?;
+    req.store()
+        .unread_total(&access.scope)
+        .await
+        .map_err(|e| req.internal(e))
+}
+
+/// Starts or stops watching a conversation (agents signed in by JWT only).
+#[server(prefix = "/rpc", endpoint = "set_watched")]
+pub async fn set_watched(
+    token: String,
+    conversation_id: Uuid,
+    watched: bool,
+) -> Result<bool, EmbedError> {
+    let req = backend::Request::new()?;
+    let (access, view) = req.conversation(&token, conversation_id).await?;
+    let Some(agent) = access.agent() else {
+        return Err(req.fail(EmbedError::Rejected(
+            "Only a signed-in agent can watch conversations.".into(),
+        )));
+    };
+    req.store()
+        .set_watch(agent.user_id, view.id, watched)
+        .await
+        .map_err(|e| req.internal(e))?;
+    Ok(watched)
 }
 
 /// A page of the conversations the token may see, filtered.
@@ -296,7 +345,13 @@ pub async fn list_conversations(
     let last_event_id = req.live_cursor();
     let page = req
         .store()
-        .conversation_views(&access.scope, &filters, cursor, LIST_PAGE)
+        .conversation_views(
+            &access.scope,
+            &filters,
+            access.agent().map(|a| a.user_id),
+            cursor,
+            LIST_PAGE,
+        )
         .await
         .map_err(|e| req.internal(e))?;
     Ok(ConversationPage {
@@ -425,20 +480,27 @@ pub async fn set_handoff(
     conversation_id: Uuid,
     handoff: crate::model::Handoff,
 ) -> Result<crate::model::Handoff, EmbedError> {
-    use crate::server::store::{Actor, ConversationPatch};
+    use crate::server::store::ConversationPatch;
     let req = backend::Request::new()?;
     let (access, view) = req.conversation(&token, conversation_id).await?;
+    // An agent who takes over a conversation nobody has becomes its assignee (it moves
+    // to their "mine" tab).
+    let assign = match access.agent() {
+        Some(agent)
+            if handoff == crate::model::Handoff::Human && view.assigned_user_id.is_none() =>
+        {
+            Some(Some(agent.user_id))
+        }
+        _ => None,
+    };
     let patch = ConversationPatch {
         handoff: Some(handoff),
+        assigned_user_id: assign,
         ..Default::default()
-    };
-    let actor = Actor::Agent {
-        name: "Agent".into(),
-        external_id: None,
     };
     let updated = req
         .store()
-        .update_conversation(access.scope.project_id, view.id, patch, actor)
+        .update_conversation(access.scope.project_id, view.id, patch, access.actor())
         .await
         .map_err(|e| req.internal(e))?;
     Ok(updated.handoff)

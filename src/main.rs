@@ -1,7 +1,7 @@
 use clap::Parser;
 use inbox_embed::server::cli::{Cli, Command, ProjectCommand};
 use inbox_embed::server::config::Config;
-use inbox_embed::server::{demo, http, live, webhooks};
+use inbox_embed::server::{agent_jwt, demo, http, live, webhooks};
 
 #[tokio::main]
 async fn main() {
@@ -48,6 +48,38 @@ async fn run(cli: Cli) -> Result<(), String> {
                 "jwt_secret": created.jwt_secret.expose(),
             });
             println!("{out}");
+            Ok(())
+        }
+        Command::Jwt {
+            project,
+            agent_id,
+            name,
+            email,
+            scope,
+            ttl,
+            issuer,
+            language,
+            url,
+        } => {
+            let jwt = agent_jwt::mint(
+                &state,
+                project,
+                agent_jwt::MintRequest {
+                    agent_id,
+                    name,
+                    email,
+                    scope,
+                    ttl,
+                    issuer,
+                    language,
+                },
+            )
+            .await?;
+            if url {
+                println!("{}", state.embed_url(&jwt));
+            } else {
+                println!("{jwt}");
+            }
             Ok(())
         }
         Command::Demo {

@@ -352,6 +352,7 @@ fn a_server_killed_mid_delivery_loses_no_webhook() {
         base: base.clone(),
         key: key.clone(),
         project_id: String::new(),
+        jwt_secret: String::new(),
     };
     let conversations: Vec<String> = runtime.block_on(async {
         let mut ids = Vec::new();

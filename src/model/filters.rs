@@ -36,6 +36,56 @@ impl StatusFilter {
     }
 }
 
+/// The agent tabs (§7), for sessions an agent JWT opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Tab {
+    /// Everything the other filters admit.
+    #[default]
+    All,
+    /// Assigned to the agent.
+    Mine,
+    /// Waiting for a human and assigned to nobody.
+    New,
+    /// Conversations the agent watches.
+    Watched,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 4] = [Self::All, Self::Mine, Self::New, Self::Watched];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::All => "all",
+            Self::Mine => "mine",
+            Self::New => "new",
+            Self::Watched => "watched",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == text)
+    }
+
+    /// Whether a conversation belongs in this tab for the agent `me`, who watches the
+    /// conversations `watched` says. Without an agent every tab is "all".
+    pub fn admits(
+        self,
+        c: &ConversationView,
+        me: Option<Uuid>,
+        watched: impl Fn(Uuid) -> bool,
+    ) -> bool {
+        let Some(me) = me else {
+            return true;
+        };
+        match self {
+            Self::All => true,
+            Self::Mine => c.assigned_user_id == Some(me),
+            Self::New => c.handoff == Handoff::Waiting && c.assigned_user_id.is_none(),
+            Self::Watched => watched(c.id),
+        }
+    }
+}
+
 /// The embed page's list filters (§3). Parsing never fails: an unknown or malformed value
 /// falls back to its default.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -46,6 +96,8 @@ pub struct Filters {
     pub whatsapp_config_id: Option<Uuid>,
     pub unread: bool,
     pub handoff: bool,
+    /// The agent tab; ignored without an agent.
+    pub tab: Tab,
 }
 
 /// The longest search string used; longer input is cut, not refused.
@@ -65,6 +117,7 @@ impl Filters {
             whatsapp_config_id: get("whatsapp_config_id").and_then(|v| Uuid::parse_str(v).ok()),
             unread: flag("unread"),
             handoff: flag("handoff"),
+            tab: get("tab").and_then(Tab::parse).unwrap_or_default(),
         }
     }
 
@@ -85,6 +138,9 @@ impl Filters {
         }
         if self.handoff {
             pairs.push(("handoff", "1".to_string()));
+        }
+        if self.tab != Tab::All {
+            pairs.push(("tab", self.tab.as_str().to_string()));
         }
         pairs
     }
@@ -200,11 +256,12 @@ mod tests {
             whatsapp_config_id: Some(Uuid::nil()),
             unread: true,
             handoff: false,
+            tab: Tab::Mine,
         };
         let query = encode_query(&f.to_query_pairs());
         assert_eq!(
             query,
-            "?status=ended&search=caf%C3%A9%20%26%20co%2F%3F&whatsapp_config_id=00000000-0000-0000-0000-000000000000&unread=1"
+            "?status=ended&search=caf%C3%A9%20%26%20co%2F%3F&whatsapp_config_id=00000000-0000-0000-0000-000000000000&unread=1&tab=mine"
         );
         assert_eq!(encode_query(&Filters::default().to_query_pairs()), "");
     }

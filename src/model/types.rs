@@ -434,6 +434,22 @@ pub struct SessionView {
     /// The server's clock when the page was made: relative times render the same on the
     /// server and during hydration.
     pub server_now_ms: i64,
+    /// The agent an agent JWT signed in; `None` for an embed token.
+    pub agent: Option<AgentView>,
+    /// Origins the page may talk to when framed (`postMessage`); empty admits any.
+    pub allowed_origins: Vec<crate::model::OriginPattern>,
+    /// The conversations the agent watches (newest watches first; empty without an agent).
+    pub watched: Vec<Uuid>,
+}
+
+/// The signed-in agent, as the embed shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgentView {
+    /// The project user the agent is: "mine" means assigned to this id.
+    pub user_id: Uuid,
+    /// The agent's id in the host system.
+    pub external_id: String,
+    pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

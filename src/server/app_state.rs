@@ -21,6 +21,8 @@ pub struct AppState {
     pub media: MediaStore,
     /// The live event bus and its open sockets.
     pub live: Arc<Hub>,
+    /// The longest lifetime (`exp - iat`) an agent JWT may claim.
+    pub jwt_max_lifetime: std::time::Duration,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -30,6 +32,14 @@ impl FromRef<AppState> for LeptosOptions {
 }
 
 impl AppState {
+    /// Resolves a presented embed token or agent JWT.
+    pub async fn resolve(
+        &self,
+        presented: &str,
+    ) -> Result<crate::server::access::Resolution, crate::server::AppError> {
+        crate::server::access::resolve(&self.store, presented, self.jwt_max_lifetime).await
+    }
+
     pub fn embed_url(&self, token: &str) -> String {
         format!("{}/embed/{token}", self.public_url)
     }

@@ -34,6 +34,36 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Sign an agent JWT with a project's jwt_secret (for testing a host integration);
+    /// prints the JWT, or with --url the embed URL that opens it.
+    Jwt {
+        /// The project's id.
+        #[arg(long)]
+        project: uuid::Uuid,
+        /// The agent's id in the host system.
+        #[arg(long)]
+        agent_id: String,
+        /// The agent's name, shown on what they send.
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: Option<String>,
+        /// `project`, `whatsapp_config:<inbox id>` or `customer:<customer id>`.
+        #[arg(long, default_value = "project")]
+        scope: String,
+        /// Seconds until it expires.
+        #[arg(long, default_value_t = 3600)]
+        ttl: u64,
+        /// The `iss` claim.
+        #[arg(long, default_value = "inbox-embed-cli")]
+        issuer: String,
+        /// The UI language (`en`, `es`).
+        #[arg(long)]
+        language: Option<String>,
+        /// Print the embed URL instead of the JWT.
+        #[arg(long)]
+        url: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

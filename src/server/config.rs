@@ -34,6 +34,9 @@ pub struct Config {
     /// `EVENT_RETENTION_DAYS` (7): how long the live event log keeps events for sockets
     /// that reconnect.
     pub live: LiveSettings,
+    /// `JWT_MAX_LIFETIME_SECS` (default 86400): the longest `exp - iat` an agent JWT may
+    /// claim.
+    pub jwt_max_lifetime: Duration,
     pub leptos: LeptosOptions,
 }
 
@@ -81,6 +84,17 @@ impl Config {
                 .unwrap_or_else(|| "data/media".to_string())
                 .into(),
             live: live_settings()?,
+            jwt_max_lifetime: match non_empty_env("JWT_MAX_LIFETIME_SECS") {
+                None => crate::server::agent_jwt::DEFAULT_MAX_LIFETIME,
+                Some(v) => v
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|s| (60..=30 * 86_400).contains(s))
+                    .map(Duration::from_secs)
+                    .ok_or_else(|| {
+                        format!("JWT_MAX_LIFETIME_SECS must be a whole number of seconds from 60 to 2592000, not {v:?}")
+                    })?,
+            },
             leptos: conf.leptos_options,
         })
     }

@@ -55,6 +55,7 @@ pub async fn state(config: &Config) -> Result<AppState, AppError> {
         public_url,
         guard: Arc::new(guard),
         media: MediaStore::new(&config.media_dir),
+        jwt_max_lifetime: config.jwt_max_lifetime,
     })
 }
 

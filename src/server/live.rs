@@ -20,7 +20,7 @@ use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 use crate::model::{close, Scope};
-use crate::server::access::RequestAccess;
+use crate::server::access::{Access, Credential, RequestAccess};
 use crate::server::security::Guard;
 use crate::server::store::{EventRecord, Store, TokenRejection, PG_TOKENS_CHANNEL};
 use crate::server::{AppError, AppState};
@@ -74,9 +74,38 @@ type Out = (i64, Utf8Bytes);
 /// Why the hub ends a socket: a close code and reason.
 type Kill = (u16, &'static str);
 
+/// What opened a socket, as its recheck needs it.
+#[derive(Debug, Clone, Copy)]
+enum Opener {
+    /// An embed token: read again by id.
+    Token(Uuid),
+    /// An agent JWT: ends at its expiry; its project's JWT origins are read again.
+    Agent {
+        expires_at: chrono::DateTime<chrono::Utc>,
+    },
+}
+
+impl Opener {
+    fn of(access: &Access) -> Self {
+        match &access.credential {
+            Credential::Token(id) => Self::Token(*id),
+            Credential::Agent(agent) => Self::Agent {
+                expires_at: agent.expires_at,
+            },
+        }
+    }
+
+    fn token_id(self) -> Option<Uuid> {
+        match self {
+            Self::Token(id) => Some(id),
+            Self::Agent { .. } => None,
+        }
+    }
+}
+
 struct Subscriber {
     scope: Scope,
-    token_id: Uuid,
+    opener: Opener,
     /// The upgrade request's `Origin` and `Host`, to run the origin gate again.
     headers: HeaderMap,
     tx: mpsc::Sender<Out>,
@@ -136,7 +165,7 @@ impl Hub {
         self.lock().projects.values().map(HashMap::len).sum()
     }
 
-    fn subscribe(&self, scope: Scope, token_id: Uuid, headers: HeaderMap) -> Option<Subscription> {
+    fn subscribe(&self, scope: Scope, opener: Opener, headers: HeaderMap) -> Option<Subscription> {
         let (tx, rx) = mpsc::channel(self.settings.queue);
         let (kill_tx, kill) = oneshot::channel();
         let mut inner = self.lock();
@@ -150,7 +179,7 @@ impl Hub {
             id,
             Subscriber {
                 scope,
-                token_id,
+                opener,
                 headers,
                 tx,
                 kill: Some(kill_tx),
@@ -195,7 +224,7 @@ impl Hub {
                 match sub.tx.try_send((event.id, frame.clone())) {
                     Ok(()) => true,
                     Err(mpsc::error::TrySendError::Full(_)) => {
-                        tracing::debug!(token_id = %sub.token_id, "live socket fell behind; dropped");
+                        tracing::debug!(opener = ?sub.opener, "live socket fell behind; dropped");
                         false
                     }
                     Err(mpsc::error::TrySendError::Closed(_)) => false,
@@ -234,16 +263,24 @@ impl Hub {
         self.close_where(|_| Some((close_code::RESTART, "server restarting")));
     }
 
-    fn token_ids(&self) -> Vec<Uuid> {
+    /// The tokens of open sockets, and the projects of open agent sockets.
+    fn openers(&self) -> (Vec<Uuid>, Vec<Uuid>) {
         let inner = self.lock();
-        let mut ids: Vec<Uuid> = inner
-            .projects
-            .values()
-            .flat_map(|subs| subs.values().map(|s| s.token_id))
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        ids
+        let mut tokens = Vec::new();
+        let mut projects = Vec::new();
+        for (project_id, subs) in &inner.projects {
+            for sub in subs.values() {
+                match sub.opener.token_id() {
+                    Some(id) => tokens.push(id),
+                    None => projects.push(*project_id),
+                }
+            }
+        }
+        for ids in [&mut tokens, &mut projects] {
+            ids.sort_unstable();
+            ids.dedup();
+        }
+        (tokens, projects)
     }
 }
 
@@ -321,12 +358,17 @@ async fn recheck_tokens(store: Store, hub: Arc<Hub>, guard: Arc<Guard>) {
             _ = changed.notified() => {}
             _ = tokio::time::sleep(hub.settings.recheck) => {}
         }
-        let ids = hub.token_ids();
-        if ids.is_empty() {
+        let (ids, projects) = hub.openers();
+        if ids.is_empty() && projects.is_empty() {
             continue;
         }
-        let tokens = match store.embed_tokens_by_id(&ids).await {
-            Ok(tokens) => tokens,
+        let read = async {
+            let tokens = store.embed_tokens_by_id(&ids).await?;
+            let origins = store.jwt_allowed_origins(&projects).await?;
+            Ok::<_, AppError>((tokens, origins))
+        };
+        let (tokens, jwt_origins) = match read.await {
+            Ok(read) => read,
             Err(e) => {
                 tracing::error!(error = %e, "rechecking live tokens failed");
                 continue;
@@ -335,14 +377,24 @@ async fn recheck_tokens(store: Store, hub: Arc<Hub>, guard: Arc<Guard>) {
         let tokens: HashMap<Uuid, _> = tokens.into_iter().map(|t| (t.id, t)).collect();
         let at = crate::server::store::now();
         let closed = hub.close_where(|sub| {
-            // A socket whose token was not asked about (it opened meanwhile) waits for
-            // the next round.
-            if ids.binary_search(&sub.token_id).is_err() {
-                return None;
-            }
-            let usable = tokens.get(&sub.token_id).is_some_and(|t| {
-                t.check_usable(at).is_ok() && guard.admits(&sub.headers, &t.allowed_origins)
-            });
+            let usable = match sub.opener {
+                Opener::Token(id) => {
+                    // A socket whose token was not asked about (it opened meanwhile)
+                    // waits for the next round.
+                    if ids.binary_search(&id).is_err() {
+                        return None;
+                    }
+                    tokens.get(&id).is_some_and(|t| {
+                        t.check_usable(at).is_ok() && guard.admits(&sub.headers, &t.allowed_origins)
+                    })
+                }
+                Opener::Agent { expires_at } => {
+                    let Some(origins) = jwt_origins.get(&sub.scope.project_id) else {
+                        return None;
+                    };
+                    expires_at > at && guard.admits(&sub.headers, origins)
+                }
+            };
             (!usable).then_some((close::TOKEN, "token no longer valid"))
         });
         if closed > 0 {
@@ -426,7 +478,7 @@ pub async fn socket(
         .write_buffer_size(0)
         .on_upgrade(move |mut ws| async move {
             let hub = state.live.clone();
-            let Some(subscription) = hub.subscribe(access.scope.clone(), access.token.id, kept)
+            let Some(subscription) = hub.subscribe(access.scope.clone(), Opener::of(&access), kept)
             else {
                 close_with(&mut ws, close_code::RESTART, "server restarting").await;
                 return;

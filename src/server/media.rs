@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::actions::EmbedError;
 use crate::model::{Media, MessageKind};
-use crate::server::access::{self, Access, RequestAccess};
+use crate::server::access::{Access, RequestAccess};
 use crate::server::api::ApiProject;
 use crate::server::store::{now, MediaRecord, NewMessage, Stored, TokenRejection};
 use crate::server::{AppError, AppState};
@@ -230,9 +230,7 @@ fn embed_access<'a>(
     async move {
         let resolution = match cached {
             Some(r) => r,
-            None => access::resolve(&state.store, token)
-                .await
-                .map_err(internal)?,
+            None => state.resolve(token).await.map_err(internal)?,
         };
         let access = resolution.map_err(|rejection| {
             let error = match rejection {
@@ -242,7 +240,7 @@ fn embed_access<'a>(
             };
             embed_error(StatusCode::UNAUTHORIZED, error)
         })?;
-        if !state.guard.admits(&headers, &access.token.allowed_origins) {
+        if !state.guard.admits(&headers, &access.allowed_origins) {
             return Err(embed_error(
                 StatusCode::FORBIDDEN,
                 EmbedError::ForeignOrigin,
@@ -391,7 +389,7 @@ async fn store_upload(
         filename: Some(filename),
         size: Some(record.size),
     };
-    let mut new = NewMessage::from_agent(kind, caption, client_id);
+    let mut new = NewMessage::from_agent(kind, caption, client_id, access.sender());
     new.media = Some(media);
     let stored = state.store.create_message(&conversation, new).await;
     if !matches!(stored, Ok(Stored::Created(_))) {

@@ -1,6 +1,7 @@
 //! Everything that runs only on the server.
 
 pub mod access;
+pub mod agent_jwt;
 pub mod api;
 pub mod app_state;
 pub mod cli;

@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 
 use crate::actions::EmbedError;
 use crate::model::{Origin, OriginPattern};
-use crate::server::access::{self, RequestAccess};
+use crate::server::access::RequestAccess;
 use crate::server::{AppError, AppState};
 
 /// Request body limits: API bodies carry one message or record; server functions carry
@@ -317,10 +317,10 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
             frame = Frame::Anyone;
             // A segment that does not decode opens nothing; the page says "invalid".
             let token = embed_token_of(req.uri().path()).unwrap_or_default();
-            match access::resolve(&state.store, &token).await {
+            match state.resolve(&token).await {
                 Ok(resolution) => {
                     if let Ok(access) = &resolution {
-                        let allowed = &access.token.allowed_origins;
+                        let allowed = &access.allowed_origins;
                         if !allowed.is_empty() {
                             frame = Frame::Only(allowed.clone());
                         }

@@ -66,6 +66,7 @@ impl TestServer {
                 poll: Duration::from_millis(50),
             },
             media_dir: dir.path().join("media"),
+            jwt_max_lifetime: inbox_embed::server::agent_jwt::DEFAULT_MAX_LIFETIME,
             // Quick token rechecks and pings, so tests see sockets close in moments.
             live: inbox_embed::server::live::LiveSettings {
                 recheck: Duration::from_millis(300),
@@ -124,6 +125,7 @@ impl TestServer {
             base: self.base.clone(),
             key: created.api_key.expose().to_string(),
             project_id: created.project.id.to_string(),
+            jwt_secret: created.jwt_secret.expose().to_string(),
         }
     }
 
@@ -247,6 +249,8 @@ pub struct Api {
     pub base: String,
     pub key: String,
     pub project_id: String,
+    /// The secret agent JWTs of this project are signed with.
+    pub jwt_secret: String,
 }
 
 impl Api {

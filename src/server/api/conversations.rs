@@ -144,7 +144,7 @@ async fn list(
     .page()?;
     let page = s
         .store
-        .conversation_views(&project_scope(p.id), &filters, cursor, limit)
+        .conversation_views(&project_scope(p.id), &filters, None, cursor, limit)
         .await?;
     Ok(Json(Page {
         data: page.data.into_iter().map(|v| from_view(p.id, v)).collect(),

@@ -22,7 +22,7 @@ use crate::server::{AppError, AppState};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/project", get(project))
+        .route("/project", get(project).patch(update_project))
         .route("/openapi.json", get(openapi))
         .route("/media/{id}", get(crate::server::media::serve_to_api))
         .merge(directory::router())
@@ -44,8 +44,54 @@ async fn openapi() -> impl axum::response::IntoResponse {
     )
 }
 
-async fn project(ApiProject(project): ApiProject) -> Json<Project> {
-    Json(project)
+/// The project and its settings for agent JWTs.
+#[derive(serde::Serialize)]
+struct ProjectView {
+    #[serde(flatten)]
+    project: Project,
+    /// Origins that may frame JWT embeds and talk to them; empty admits any.
+    jwt_allowed_origins: Vec<crate::model::OriginPattern>,
+}
+
+async fn project_view(state: &AppState, project: Project) -> ApiResult<Json<ProjectView>> {
+    let jwt_allowed_origins = state
+        .store
+        .jwt_allowed_origins(&[project.id])
+        .await?
+        .remove(&project.id)
+        .unwrap_or_default();
+    Ok(Json(ProjectView {
+        project,
+        jwt_allowed_origins,
+    }))
+}
+
+async fn project(
+    State(s): State<AppState>,
+    ApiProject(project): ApiProject,
+) -> ApiResult<Json<ProjectView>> {
+    project_view(&s, project).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProjectPatch {
+    jwt_allowed_origins: Option<Vec<String>>,
+}
+
+/// Changes the project's settings; open JWT embeds follow at once.
+async fn update_project(
+    State(s): State<AppState>,
+    ApiProject(project): ApiProject,
+    ApiJson(patch): ApiJson<ProjectPatch>,
+) -> ApiResult<Json<ProjectView>> {
+    if let Some(origins) = patch.jwt_allowed_origins {
+        let origins = tokens::check_origins(origins)?;
+        s.store
+            .set_jwt_allowed_origins(project.id, &origins)
+            .await?;
+    }
+    project_view(&s, project).await
 }
 
 /// The project whose API key is in `Authorization: Bearer …`.

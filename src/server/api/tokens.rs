@@ -63,11 +63,13 @@ struct CreatedToken {
     token: String,
     embed_url: String,
     iframe_html: String,
+    /// The same with the host-page SDK (`/embed.js`): events and commands by postMessage.
+    sdk_html: String,
 }
 
 /// Each entry parsed as an origin pattern (422 naming the first bad one), each once, in
 /// the order given.
-fn check_origins(entries: Vec<String>) -> ApiResult<Vec<OriginPattern>> {
+pub(super) fn check_origins(entries: Vec<String>) -> ApiResult<Vec<OriginPattern>> {
     if entries.len() > MAX_ALLOWED_ORIGINS {
         return Err(AppError::invalid(format!(
             "at most {MAX_ALLOWED_ORIGINS} allowed_origins"
@@ -138,11 +140,23 @@ async fn create(
     let iframe_html = format!(
         r#"<iframe src="{embed_url}" title="Inbox" style="width:100%;height:100%;border:0" allow="clipboard-write"></iframe>"#
     );
+    let sdk_html = format!(
+        r#"<div id="inbox" style="height:600px"></div>
+<script src="{public}/embed.js"></script>
+<script>
+  InboxEmbed.mount(document.getElementById("inbox"), {{
+    url: "{embed_url}",
+    onEvent: function (type, data) {{ console.log("inbox", type, data); }}
+  }});
+</script>"#,
+        public = s.public_url,
+    );
     Ok(created(CreatedToken {
         record,
         token: secret.expose().to_string(),
         embed_url,
         iframe_html,
+        sdk_html,
     }))
 }
 

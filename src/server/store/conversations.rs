@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::*;
 use crate::model::{
     ChannelType, ContactCard, ConversationStatus, ConversationView, Direction, EventType, Filters,
-    Handoff, InboxCard, MessageKind, MessageStatus, Preview, Scope, ScopeKind,
+    Handoff, InboxCard, MessageKind, MessageStatus, Preview, Scope, ScopeKind, Tab,
 };
 
 /// Search strings shorter than a trigram match contact names and phones only.
@@ -131,6 +131,25 @@ fn push_scope(q: &mut QueryBuilder, scope: &Scope) {
     }
 }
 
+/// Appends an agent tab's condition (`Tab::admits` in SQL).
+fn push_tab(q: &mut QueryBuilder, tab: Tab, me: Uuid) {
+    match tab {
+        Tab::All => {}
+        Tab::Mine => {
+            q.push(" AND c.assigned_user_id = ")
+                .push_bind(me.to_string());
+        }
+        Tab::New => {
+            q.push(" AND c.handoff = 'waiting' AND c.assigned_user_id IS NULL");
+        }
+        Tab::Watched => {
+            q.push(" AND c.id IN (SELECT w.conversation_id FROM watches w WHERE w.user_id = ")
+                .push_bind(me.to_string())
+                .push(")");
+        }
+    }
+}
+
 fn push_filters(q: &mut QueryBuilder, filters: &Filters, backend: Backend) {
     if let Some(status) = filters.status.status() {
         q.push(" AND c.status = ").push_bind(status.as_str());
@@ -238,17 +257,22 @@ fn view_cursor(v: &ConversationView) -> Cursor {
 
 impl Store {
     /// One page of the conversations in `scope` matching `filters`, most recent activity
-    /// first, with each one's last message preview: one query.
+    /// first, with each one's last message preview: one query. The filters' tab applies
+    /// for an agent (`agent`, a user id) only.
     pub async fn conversation_views(
         &self,
         scope: &Scope,
         filters: &Filters,
+        agent: Option<Uuid>,
         cursor: Option<Cursor>,
         limit: i64,
     ) -> Result<Page<ConversationView>> {
         let mut q = QueryBuilder::new(VIEW_SELECT);
         push_scope(&mut q, scope);
         push_filters(&mut q, filters, self.backend);
+        if let Some(me) = agent {
+            push_tab(&mut q, filters.tab, me);
+        }
         if let Some(c) = cursor {
             q.push(" AND (c.last_message_at, c.id) < (")
                 .push_bind(c.at_ms)
@@ -264,6 +288,16 @@ impl Store {
             limit,
             view_cursor,
         ))
+    }
+
+    /// The unread messages of every conversation in `scope` (the host page's badge).
+    pub async fn unread_total(&self, scope: &Scope) -> Result<i64> {
+        let mut q = QueryBuilder::new(
+            "SELECT CAST(COALESCE(SUM(c.unread_count), 0) AS BIGINT) FROM conversations c WHERE ",
+        );
+        push_scope(&mut q, scope);
+        let (total,): (i64,) = q.build_query_as().fetch_one(&self.pool).await?;
+        Ok(total)
     }
 
     /// One conversation, if it is inside `scope`.

@@ -420,6 +420,10 @@ impl Store {
         .bind(&id)
         .execute(&mut *tx)
         .await?;
+        sqlx::query("DELETE FROM watches WHERE conversation_id IN (SELECT id FROM conversations WHERE inbox_id = $1)")
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("DELETE FROM media WHERE conversation_id IN (SELECT id FROM conversations WHERE inbox_id = $1)")
             .bind(&id)
             .execute(&mut *tx)

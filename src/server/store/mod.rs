@@ -1,5 +1,6 @@
 //! The one storage API. Callers see domain types only; the SQL and its database stay here.
 
+mod agents;
 mod conversations;
 mod directory;
 mod events;
@@ -12,6 +13,7 @@ mod sql;
 mod templates;
 mod tokens;
 
+pub use agents::*;
 pub use directory::*;
 pub use events::*;
 pub use import::*;

@@ -239,7 +239,12 @@ pub struct NewMessage {
 impl NewMessage {
     /// What an agent sends from the embed: outgoing, pending until the host's backend
     /// delivers it, once per `client_id`, and told to the inbox's webhook.
-    pub fn from_agent(kind: crate::model::MessageKind, content: String, client_id: String) -> Self {
+    pub fn from_agent(
+        kind: crate::model::MessageKind,
+        content: String,
+        client_id: String,
+        sender: crate::model::Sender,
+    ) -> Self {
         Self {
             direction: crate::model::Direction::Outgoing,
             kind,
@@ -248,11 +253,7 @@ impl NewMessage {
             interactive: None,
             location: None,
             template: None,
-            sender: crate::model::Sender {
-                sender_type: crate::model::SenderType::Agent,
-                name: "Agent".into(),
-                external_id: None,
-            },
+            sender,
             status: crate::model::MessageStatus::Pending,
             client_id: Some(client_id),
             created_at: None,

@@ -52,7 +52,7 @@ impl From<TokenRow> for EmbedToken {
 
 /// The stored list, each entry parsed again. An entry that no longer parses becomes a
 /// pattern that matches nothing, so a damaged list never widens to "any origin".
-fn decode_origins(token_id: &str, json: &str) -> Vec<OriginPattern> {
+pub(super) fn decode_origins(token_id: &str, json: &str) -> Vec<OriginPattern> {
     let entries: Vec<String> = serde_json::from_str(json).unwrap_or_else(|e| {
         tracing::error!(token_id, error = %e, "unreadable allowed_origins");
         vec![String::new()]

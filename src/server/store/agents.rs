@@ -1,0 +1,224 @@
+//! Agents signed in by JWT (§7): the project's JWT settings, the agent's user row, and the
+//! conversations each agent watches.
+
+use std::collections::HashMap;
+
+use uuid::Uuid;
+
+use super::tokens::decode_origins;
+use super::*;
+use crate::model::{ChannelType, OriginPattern, ScopeKind};
+
+/// What verifying a project's JWTs needs.
+#[derive(Debug, Clone)]
+pub struct JwtSettings {
+    pub project_id: Uuid,
+    pub secret: String,
+    /// Origins that may frame JWT embeds and talk to them; empty admits any.
+    pub allowed_origins: Vec<OriginPattern>,
+}
+
+/// The agent a JWT names, as stored.
+#[derive(Debug, Clone)]
+pub struct AgentIdentity {
+    pub external_id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub issuer: Option<String>,
+}
+
+/// `last_seen_at` is written at most this often per agent.
+const LAST_SEEN_GRANULARITY_MS: i64 = 60_000;
+
+/// Watched conversations an agent's session loads (the newest first); older ones stay
+/// watched in the database and in the watched tab's query.
+pub const WATCHED_LOADED: i64 = 1000;
+
+impl Store {
+    /// The project that owns a JWT's scope claim, with its JWT settings, or `None` when
+    /// the claim names nothing (a `whatsapp_config_id` must be a WhatsApp inbox).
+    pub async fn jwt_settings_for(
+        &self,
+        scope: ScopeKind,
+        project_id: Option<Uuid>,
+    ) -> Result<Option<JwtSettings>> {
+        let project_id = match scope {
+            ScopeKind::Project => project_id.map(|id| id.to_string()),
+            ScopeKind::WhatsappConfig(inbox_id) => {
+                let row: Option<(String, String)> =
+                    sqlx::query_as("SELECT project_id, channel_type FROM inboxes WHERE id = $1")
+                        .bind(inbox_id.to_string())
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.filter(|(_, channel)| channel == ChannelType::Whatsapp.as_str())
+                    .map(|(project, _)| project)
+            }
+            ScopeKind::Customer(customer_id) => {
+                sqlx::query_scalar("SELECT project_id FROM customers WHERE id = $1")
+                    .bind(customer_id.to_string())
+                    .fetch_optional(&self.pool)
+                    .await?
+            }
+        };
+        let Some(project_id) = project_id else {
+            return Ok(None);
+        };
+        let row: Option<(String, String, String)> = sqlx::query_as(
+            "SELECT id, jwt_secret, jwt_allowed_origins_json FROM projects WHERE id = $1",
+        )
+        .bind(&project_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(id, secret, origins)| JwtSettings {
+            project_id: parse_id(&id),
+            secret,
+            allowed_origins: decode_origins(&id, &origins),
+        }))
+    }
+
+    /// The origins allowed for each project's JWT embeds (for open sockets' rechecks).
+    pub async fn jwt_allowed_origins(
+        &self,
+        project_ids: &[Uuid],
+    ) -> Result<HashMap<Uuid, Vec<OriginPattern>>> {
+        let mut out = HashMap::with_capacity(project_ids.len());
+        for chunk in project_ids.chunks(500) {
+            let mut q = QueryBuilder::new(
+                "SELECT id, jwt_allowed_origins_json FROM projects WHERE id IN (",
+            );
+            for (i, id) in chunk.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.push_bind(id.to_string());
+            }
+            q.push(")");
+            let rows: Vec<(String, String)> = q.build_query_as().fetch_all(&self.pool).await?;
+            for (id, origins) in rows {
+                out.insert(parse_id(&id), decode_origins(&id, &origins));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Replaces the origins allowed for the project's JWT embeds; open JWT sockets are
+    /// checked again at once.
+    pub async fn set_jwt_allowed_origins(
+        &self,
+        project_id: Uuid,
+        origins: &[OriginPattern],
+    ) -> Result<()> {
+        sqlx::query("UPDATE projects SET jwt_allowed_origins_json = $1 WHERE id = $2")
+            .bind(serde_json::to_string(origins).expect("patterns serialise"))
+            .bind(project_id.to_string())
+            .execute(&self.pool)
+            .await?;
+        self.token_changed().await;
+        Ok(())
+    }
+
+    /// The project user an agent JWT names (by `external_id`), made on its first visit;
+    /// its name, email and issuer follow the latest JWT.
+    pub async fn agent_user(&self, project_id: Uuid, agent: &AgentIdentity) -> Result<Uuid> {
+        let at = ms(now());
+        let email = agent.email.clone().unwrap_or_default();
+        let find = "SELECT id, name, email, jwt_issuer, last_seen_at FROM users
+             WHERE project_id = $1 AND external_id = $2 ORDER BY created_at, id LIMIT 1";
+        type Found = (String, String, String, Option<String>, Option<i64>);
+        let fresh = |row: &Found| {
+            row.1 == agent.name
+                && row.2 == email
+                && row.3 == agent.issuer
+                && row
+                    .4
+                    .is_some_and(|seen| at - seen < LAST_SEEN_GRANULARITY_MS)
+        };
+        let found: Option<Found> = sqlx::query_as(find)
+            .bind(project_id.to_string())
+            .bind(&agent.external_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        if let Some(row) = &found {
+            if fresh(row) {
+                return Ok(parse_id(&row.0));
+            }
+        }
+        // Under the write lock, so two first visits make one user.
+        let mut tx = self.write_transaction().await?;
+        let found: Option<Found> = sqlx::query_as(find)
+            .bind(project_id.to_string())
+            .bind(&agent.external_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let id = match found {
+            Some((id, ..)) => {
+                sqlx::query(
+                    "UPDATE users SET name = $1, email = $2, jwt_issuer = $3, last_seen_at = $4 WHERE id = $5",
+                )
+                .bind(&agent.name)
+                .bind(&email)
+                .bind(&agent.issuer)
+                .bind(at)
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
+                id
+            }
+            None => {
+                let id = new_id().to_string();
+                sqlx::query(
+                    "INSERT INTO users (id, project_id, name, email, external_id, jwt_issuer, last_seen_at, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(&id)
+                .bind(project_id.to_string())
+                .bind(&agent.name)
+                .bind(&email)
+                .bind(&agent.external_id)
+                .bind(&agent.issuer)
+                .bind(at)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+                id
+            }
+        };
+        tx.commit().await?;
+        Ok(parse_id(&id))
+    }
+
+    /// Starts or stops watching a conversation; idempotent.
+    pub async fn set_watch(
+        &self,
+        user_id: Uuid,
+        conversation_id: Uuid,
+        watched: bool,
+    ) -> Result<()> {
+        let q = if watched {
+            sqlx::query(
+                "INSERT INTO watches (user_id, conversation_id, created_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (user_id, conversation_id) DO NOTHING",
+            )
+        } else {
+            sqlx::query("DELETE FROM watches WHERE user_id = $1 AND conversation_id = $2")
+        };
+        let q = q
+            .bind(user_id.to_string())
+            .bind(conversation_id.to_string());
+        let q = if watched { q.bind(ms(now())) } else { q };
+        q.execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// The conversations an agent watches, newest watch first, at most `WATCHED_LOADED`.
+    pub async fn watched(&self, user_id: Uuid) -> Result<Vec<Uuid>> {
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT conversation_id FROM watches WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2",
+        )
+        .bind(user_id.to_string())
+        .bind(WATCHED_LOADED)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(ids.iter().map(|id| parse_id(id)).collect())
+    }
+}
