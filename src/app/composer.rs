@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::clock::Clock;
 use super::embed::EmbedContext;
+use super::i18n::{error_text, use_lang};
 use super::icons::{Icon, CLIP, LIST, SEND, TEMPLATE};
 use super::message::FormattedText;
 use super::storage;
@@ -16,9 +17,10 @@ use crate::actions::{
     MAX_INTERACTIVE_BODY_CHARS, MAX_TEXT_CHARS,
 };
 use crate::model::{
-    Direction, Handoff, Interactive, ListRow, ListSection, Message, MessageKind, MessageStatus,
-    ReplyButton, ReplyWindow, Sender, SenderType, Template, TemplateRef, MAX_BUTTON_TITLE_CHARS,
-    MAX_LIST_ROWS, MAX_LIST_ROW_TITLE_CHARS, MAX_REPLY_BUTTONS,
+    text, Catalogue, Direction, Handoff, Interactive, Lang, ListRow, ListSection, Message,
+    MessageKind, MessageStatus, ReplyButton, ReplyWindow, Sender, SenderType, Template,
+    TemplateRef, MAX_BUTTON_TITLE_CHARS, MAX_LIST_ROWS, MAX_LIST_ROW_TITLE_CHARS,
+    MAX_REPLY_BUTTONS,
 };
 
 /// What the agent sends from the composer.
@@ -37,7 +39,13 @@ pub enum Outgoing {
 
 impl Outgoing {
     /// The message as it shows while the server stores it.
-    pub fn pending(&self, conversation_id: Uuid, client_id: &str, at: DateTime<Utc>) -> Message {
+    pub fn pending(
+        &self,
+        conversation_id: Uuid,
+        client_id: &str,
+        at: DateTime<Utc>,
+        lang: Lang,
+    ) -> Message {
         let mut buttons = None;
         let (kind, content, template) = match self {
             Self::Text(text) => (MessageKind::Text, text.clone(), None),
@@ -70,7 +78,7 @@ impl Outgoing {
             template,
             sender: Sender {
                 sender_type: SenderType::Agent,
-                name: "Agent".into(),
+                name: text(lang).agent.into(),
                 external_id: None,
             },
             status: MessageStatus::Pending,
@@ -122,6 +130,8 @@ pub fn Composer(
     on_uploaded: Callback<Message>,
 ) -> impl IntoView {
     let clock = Clock::get();
+    let lang = use_lang();
+    let t = text(lang);
     let draft = RwSignal::new(String::new());
     // The draft comes back after hydration (the server cannot know it).
     Effect::new(move |_| {
@@ -140,7 +150,7 @@ pub fn Composer(
     let can_send = move || open.get() && !too_long() && draft.with(|d| !d.trim().is_empty());
     let textarea = NodeRef::<leptos::html::Textarea>::new();
     let building = RwSignal::new(false);
-    let uploads = Uploads::new(conversation, on_uploaded);
+    let uploads = Uploads::new(conversation, on_uploaded, lang);
     let file_input = NodeRef::<leptos::html::Input>::new();
     // Files picked, pasted or dropped go out with the draft as their caption.
     let take_caption = move || {
@@ -221,18 +231,16 @@ pub fn Composer(
             on:dragover=on_dragover on:dragleave=move |_| dragging.set(false) on:drop=on_drop>
             {uploads.view()}
             {move || (!open.get()).then(|| view! {
-                <p class="composer-note window-closed" role="status">
-                    "The 24-hour window has closed: WhatsApp allows only approved templates until the contact writes again."
-                </p>
+                <p class="composer-note window-closed" role="status">{t.window_closed}</p>
                 <TemplatePicker conversation on_send />
             })}
             {move || (open.get() && handoff.get() != Handoff::Human).then(|| view! {
                 <p class="composer-note" data-testid="handoff-hint">
-                    {if handoff.get() == Handoff::Waiting { "The contact is waiting for an agent. Take over to answer." } else { "The assistant is answering. Take over before you reply." }}
+                    {if handoff.get() == Handoff::Waiting { t.hint_waiting } else { t.hint_bot }}
                 </p>
             })}
             {move || (open.get() && has_formatting(&draft.get())).then(|| view! {
-                <div class="composer-preview" aria-label="Preview" data-testid="composer-preview">
+                <div class="composer-preview" aria-label=t.preview data-testid="composer-preview">
                     <FormattedText text=draft.get() />
                 </div>
             })}
@@ -255,8 +263,8 @@ pub fn Composer(
                     type="button"
                     class="composer-tool"
                     data-testid="attach-button"
-                    aria-label="Attach files"
-                    title="Attach files"
+                    aria-label=t.attach_files
+                    title=t.attach_files
                     disabled=move || !open.get()
                     on:click=move |_| {
                         if let Some(input) = file_input.get_untracked() {
@@ -271,8 +279,8 @@ pub fn Composer(
                     class="composer-tool"
                     class:active=move || building.get()
                     data-testid="interactive-toggle"
-                    aria-label="Reply buttons or a list"
-                    title="Reply buttons or a list"
+                    aria-label=t.interactive_toggle
+                    title=t.interactive_toggle
                     aria-pressed=move || building.get().to_string()
                     disabled=move || !open.get()
                     on:click=move |_| building.update(|b| *b = !*b)
@@ -282,8 +290,8 @@ pub fn Composer(
                 <textarea
                     node_ref=textarea
                     data-testid="composer"
-                    aria-label="Message"
-                    placeholder=move || if open.get() { "Type a message" } else { "Free-form messages are closed" }
+                    aria-label=t.message
+                    placeholder=move || if open.get() { t.type_message } else { t.free_form_closed }
                     rows="1"
                     dir="auto"
                     prop:value=move || draft.get()
@@ -296,7 +304,7 @@ pub fn Composer(
                     type="button"
                     class="send-button"
                     data-testid="send-button"
-                    aria-label="Send"
+                    aria-label=t.send
                     disabled=move || !can_send()
                     on:click=move |_| send()
                 >
@@ -305,7 +313,7 @@ pub fn Composer(
             </div>
             {move || too_long().then(|| view! {
                 <p class="composer-note composer-error" role="alert">
-                    {format!("{} of {MAX_TEXT_CHARS} characters: shorten the message to send it.", chars())}
+                    {(t.text_too_long)(chars(), MAX_TEXT_CHARS)}
                 </p>
             })}
         </footer>
@@ -337,16 +345,18 @@ struct Uploads {
     #[cfg(feature = "hydrate")]
     files: StoredValue<std::collections::HashMap<String, leptos::web_sys::File>, LocalStorage>,
     on_uploaded: Callback<Message>,
+    lang: Lang,
 }
 
 impl Uploads {
-    fn new(conversation: Uuid, on_uploaded: Callback<Message>) -> Self {
+    fn new(conversation: Uuid, on_uploaded: Callback<Message>, lang: Lang) -> Self {
         Self {
             conversation,
             list: RwSignal::new(Vec::new()),
             #[cfg(feature = "hydrate")]
             files: StoredValue::new_local(Default::default()),
             on_uploaded,
+            lang,
         }
     }
 
@@ -400,6 +410,7 @@ impl Uploads {
             u.progress = 0.0;
         });
         let token = EmbedContext::get().token;
+        let (lang, t) = (self.lang, text(self.lang));
         let encode = |v: &str| String::from(js_sys::encode_uri_component(v));
         let url = format!(
             "/embed/{token}/conversations/{}/media?client_id={}&filename={}&caption={}",
@@ -409,15 +420,11 @@ impl Uploads {
             encode(&upload.caption),
         );
         let Ok(xhr) = leptos::web_sys::XmlHttpRequest::new() else {
-            set(&client_id, &|u| {
-                u.error = Some("This browser cannot upload files.".into())
-            });
+            set(&client_id, &|u| u.error = Some(t.upload_unsupported.into()));
             return;
         };
         if xhr.open("POST", &url).is_err() {
-            set(&client_id, &|u| {
-                u.error = Some("The upload could not start.".into())
-            });
+            set(&client_id, &|u| u.error = Some(t.upload_not_started.into()));
             return;
         }
         if let Ok(progress_target) = xhr.upload() {
@@ -448,15 +455,13 @@ impl Uploads {
                             });
                             self.on_uploaded.run(message);
                         }
-                        Err(_) => set(&cid, &|u| {
-                            u.error = Some("The server's answer was unreadable.".into())
-                        }),
+                        Err(_) => set(&cid, &|u| u.error = Some(t.upload_unreadable_answer.into())),
                     }
                 } else {
                     let reason = match serde_json::from_str::<EmbedError>(&body) {
-                        Ok(e) => e.to_string(),
-                        Err(_) if status == 0 => "The connection was lost.".to_string(),
-                        Err(_) => format!("The server answered {status}."),
+                        Ok(e) => error_text(lang, &e),
+                        Err(_) if status == 0 => t.upload_connection_lost.to_string(),
+                        Err(_) => (t.upload_server_answered)(status),
                     };
                     set(&cid, &|u| u.error = Some(reason.clone()));
                 }
@@ -465,13 +470,12 @@ impl Uploads {
         xhr.set_onloadend(Some(finished.as_ref().unchecked_ref()));
         finished.forget();
         if xhr.send_with_opt_blob(Some(&file)).is_err() {
-            set(&client_id, &|u| {
-                u.error = Some("The upload could not start.".into())
-            });
+            set(&client_id, &|u| u.error = Some(t.upload_not_started.into()));
         }
     }
 
     fn view(self) -> impl IntoView {
+        let t = text(self.lang);
         let retry = move |client_id: String| {
             #[cfg(feature = "hydrate")]
             self.start(client_id);
@@ -495,8 +499,8 @@ impl Uploads {
                                 }.into_any(),
                                 Some(reason) => view! {
                                     <span class="send-failed" role="alert">{reason}</span>
-                                    <button type="button" class="link-button" data-testid="retry-upload" on:click=move |_| retry(retry_id.clone())>"Retry"</button>
-                                    <button type="button" class="link-button" on:click=move |_| dismiss(dismiss_id.clone())>"Dismiss"</button>
+                                    <button type="button" class="link-button" data-testid="retry-upload" on:click=move |_| retry(retry_id.clone())>{t.retry}</button>
+                                    <button type="button" class="link-button" on:click=move |_| dismiss(dismiss_id.clone())>{t.dismiss}</button>
                                 }.into_any(),
                             }}
                         </div>
@@ -511,10 +515,11 @@ impl Uploads {
 /// WhatsApp's limits as they are typed (the server checks them again).
 #[component]
 fn InteractiveBuilder(on_send: Callback<Outgoing>, on_close: Callback<()>) -> impl IntoView {
+    let t = text(use_lang());
     let list_mode = RwSignal::new(false);
     let body = RwSignal::new(String::new());
     let buttons = RwSignal::new(vec![String::new()]);
-    let list_button = RwSignal::new(String::from("Options"));
+    let list_button = RwSignal::new(String::from(t.default_list_button));
     let rows = RwSignal::new(vec![(String::new(), String::new())]);
     let built = Memo::new(move |_| {
         if list_mode.get() {
@@ -556,13 +561,11 @@ fn InteractiveBuilder(on_send: Callback<Outgoing>, on_close: Callback<()>) -> im
     let problem = move || {
         let body = body.get();
         if body.trim().is_empty() {
-            Some("Write the message text.".to_string())
+            Some(t.write_message_text.to_string())
         } else if body.chars().count() > MAX_INTERACTIVE_BODY_CHARS {
-            Some(format!(
-                "The text can have at most {MAX_INTERACTIVE_BODY_CHARS} characters."
-            ))
+            Some((t.body_too_long)(MAX_INTERACTIVE_BODY_CHARS))
         } else {
-            built.with(|i| i.validate().err())
+            built.with(|i| interactive_problem(t, i))
         }
     };
     let send = move |_| {
@@ -580,14 +583,14 @@ fn InteractiveBuilder(on_send: Callback<Outgoing>, on_close: Callback<()>) -> im
         (0..count)
             .map(|i| view! {
                 <div class="builder-line">
-                    <input data-testid="button-title" aria-label=format!("Button {}", i + 1)
-                        placeholder=format!("Button {}", i + 1) maxlength=MAX_BUTTON_TITLE_CHARS.to_string() dir="auto"
+                    <input data-testid="button-title" aria-label=(t.button_n)(i + 1)
+                        placeholder=(t.button_n)(i + 1) maxlength=MAX_BUTTON_TITLE_CHARS.to_string() dir="auto"
                         prop:value=move || buttons.with(|b| b.get(i).cloned().unwrap_or_default())
                         on:input=move |ev| {
                             let v = event_target_value(&ev);
                             buttons.update(|b| if let Some(slot) = b.get_mut(i) { *slot = v });
                         } />
-                    <button type="button" class="builder-remove" aria-label="Remove this button"
+                    <button type="button" class="builder-remove" aria-label=t.remove_button
                         disabled=move || buttons.with(|b| b.len() <= 1)
                         on:click=move |_| buttons.update(|b| { b.remove(i); })>"×"</button>
                 </div>
@@ -599,21 +602,21 @@ fn InteractiveBuilder(on_send: Callback<Outgoing>, on_close: Callback<()>) -> im
         (0..count)
             .map(|i| view! {
                 <div class="builder-line">
-                    <input data-testid="row-title" aria-label=format!("Row {} title", i + 1)
-                        placeholder=format!("Row {}", i + 1) maxlength=MAX_LIST_ROW_TITLE_CHARS.to_string() dir="auto"
+                    <input data-testid="row-title" aria-label=(t.row_title_n)(i + 1)
+                        placeholder=(t.row_n)(i + 1) maxlength=MAX_LIST_ROW_TITLE_CHARS.to_string() dir="auto"
                         prop:value=move || rows.with(|r| r.get(i).map(|x| x.0.clone()).unwrap_or_default())
                         on:input=move |ev| {
                             let v = event_target_value(&ev);
                             rows.update(|r| if let Some(slot) = r.get_mut(i) { slot.0 = v });
                         } />
-                    <input data-testid="row-description" aria-label=format!("Row {} description", i + 1)
-                        placeholder="Description (optional)" maxlength="72" dir="auto"
+                    <input data-testid="row-description" aria-label=(t.row_description_n)(i + 1)
+                        placeholder=t.description_optional maxlength="72" dir="auto"
                         prop:value=move || rows.with(|r| r.get(i).map(|x| x.1.clone()).unwrap_or_default())
                         on:input=move |ev| {
                             let v = event_target_value(&ev);
                             rows.update(|r| if let Some(slot) = r.get_mut(i) { slot.1 = v });
                         } />
-                    <button type="button" class="builder-remove" aria-label="Remove this row"
+                    <button type="button" class="builder-remove" aria-label=t.remove_row
                         disabled=move || rows.with(|r| r.len() <= 1)
                         on:click=move |_| rows.update(|r| { r.remove(i); })>"×"</button>
                 </div>
@@ -624,32 +627,32 @@ fn InteractiveBuilder(on_send: Callback<Outgoing>, on_close: Callback<()>) -> im
         <div class="interactive-builder" data-testid="interactive-builder">
             <div class="builder-tabs" role="tablist">
                 <button type="button" role="tab" data-testid="builder-buttons" aria-selected=move || (!list_mode.get()).to_string()
-                    on:click=move |_| list_mode.set(false)>"Reply buttons"</button>
+                    on:click=move |_| list_mode.set(false)>{t.reply_buttons}</button>
                 <button type="button" role="tab" data-testid="builder-list" aria-selected=move || list_mode.get().to_string()
-                    on:click=move |_| list_mode.set(true)>"List"</button>
+                    on:click=move |_| list_mode.set(true)>{t.list}</button>
             </div>
-            <textarea class="builder-body" data-testid="interactive-body" aria-label="Message text"
-                placeholder="Message text" rows="2" dir="auto"
+            <textarea class="builder-body" data-testid="interactive-body" aria-label=t.message_text
+                placeholder=t.message_text rows="2" dir="auto"
                 prop:value=move || body.get() on:input=move |ev| body.set(event_target_value(&ev))></textarea>
             <Show when=move || !list_mode.get() fallback=move || view! {
-                <input data-testid="list-button" aria-label="List button" placeholder="Button that opens the list"
+                <input data-testid="list-button" aria-label=t.list_button placeholder=t.list_button_placeholder
                     maxlength=MAX_BUTTON_TITLE_CHARS.to_string() dir="auto"
                     prop:value=move || list_button.get() on:input=move |ev| list_button.set(event_target_value(&ev)) />
                 {row_fields}
                 <button type="button" class="link-button" data-testid="add-row"
                     disabled=move || rows.with(|r| r.len() >= MAX_LIST_ROWS)
-                    on:click=move |_| rows.update(|r| r.push((String::new(), String::new())))>"Add row"</button>
+                    on:click=move |_| rows.update(|r| r.push((String::new(), String::new())))>{t.add_row}</button>
             }>
                 {button_fields}
                 <button type="button" class="link-button" data-testid="add-button"
                     disabled=move || buttons.with(|b| b.len() >= MAX_REPLY_BUTTONS)
-                    on:click=move |_| buttons.update(|b| b.push(String::new()))>"Add button"</button>
+                    on:click=move |_| buttons.update(|b| b.push(String::new()))>{t.add_button}</button>
             </Show>
             <div class="builder-actions">
                 <span class="composer-error" data-testid="builder-problem">{move || problem().unwrap_or_default()}</span>
-                <button type="button" class="link-button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                <button type="button" class="link-button" on:click=move |_| on_close.run(())>{t.cancel}</button>
                 <button type="button" class="link-button" data-testid="interactive-send"
-                    disabled=move || problem().is_some() on:click=send>"Send"</button>
+                    disabled=move || problem().is_some() on:click=send>{t.send}</button>
             </div>
         </div>
     }
@@ -659,6 +662,8 @@ fn InteractiveBuilder(on_send: Callback<Outgoing>, on_close: Callback<()>) -> im
 #[component]
 fn TemplatePicker(conversation: Uuid, on_send: Callback<Outgoing>) -> impl IntoView {
     let token = EmbedContext::get().token;
+    let lang = use_lang();
+    let t = text(lang);
     // Fetched in the browser once the picker shows: a resource here would hold up the
     // server's rendering of the whole thread, which cannot load it.
     let templates = RwSignal::new(None::<Result<Vec<Template>, EmbedError>>);
@@ -707,16 +712,16 @@ fn TemplatePicker(conversation: Uuid, on_send: Callback<Outgoing>) -> impl IntoV
         <div class="template-picker" data-testid="template-picker">
             // Loaded in the browser only: nothing to wait for in the server's HTML.
             {move || match templates.get() {
-                None => view! { <span class="spinner" aria-label="Loading templates"></span> }.into_any(),
-                Some(Err(e)) => view! { <p class="composer-error" role="alert">{e.to_string()}</p> }.into_any(),
+                None => view! { <span class="spinner" aria-label=t.loading_templates></span> }.into_any(),
+                Some(Err(e)) => view! { <p class="composer-error" role="alert">{error_text(lang, &e)}</p> }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! {
-                    <p class="composer-note" data-testid="no-templates">"This inbox has no approved templates."</p>
+                    <p class="composer-note" data-testid="no-templates">{t.no_templates}</p>
                 }.into_any(),
                 Some(Ok(list)) => view! {
                     <label class="template-choice">
                         <Icon d=TEMPLATE size=16 />
-                        <select data-testid="template-select" aria-label="Template" on:change=choose>
-                            <option value="" selected=move || chosen.with(Option::is_none)>"Choose a template…"</option>
+                        <select data-testid="template-select" aria-label=t.template on:change=choose>
+                            <option value="" selected=move || chosen.with(Option::is_none)>{t.choose_template}</option>
                             {list.into_iter().map(|t| {
                                 let id = t.id.to_string();
                                 let label = format!("{} ({})", t.name, t.language);
@@ -732,7 +737,7 @@ fn TemplatePicker(conversation: Uuid, on_send: Callback<Outgoing>) -> impl IntoV
                         class="template-param"
                         data-testid="template-param"
                         placeholder=format!("{{{{{}}}}}", i + 1)
-                        aria-label=format!("Parameter {}", i + 1)
+                        aria-label=(t.parameter_n)(i + 1)
                         dir="auto"
                         prop:value=move || parameters.with(|p| p.get(i).cloned().unwrap_or_default())
                         on:input=move |ev| {
@@ -752,7 +757,7 @@ fn TemplatePicker(conversation: Uuid, on_send: Callback<Outgoing>) -> impl IntoV
                     </div>
                     <button type="button" class="link-button" data-testid="template-send"
                         disabled=move || !ready() on:click=send>
-                        "Send template"
+                        {t.send_template}
                     </button>
                 }
             })}
@@ -760,9 +765,123 @@ fn TemplatePicker(conversation: Uuid, on_send: Callback<Outgoing>) -> impl IntoV
     }
 }
 
+/// What keeps reply buttons or a list from being sent, in the UI's words: WhatsApp's
+/// limits as `Interactive::validate` checks them (the server checks them again).
+fn interactive_problem(t: &Catalogue, interactive: &Interactive) -> Option<String> {
+    let title = |what: &str, title: &str, max: usize| {
+        let chars = title.trim().chars().count();
+        if chars == 0 {
+            Some((t.title_empty)(what))
+        } else if chars > max {
+            Some((t.title_too_long)(what, title, chars, max))
+        } else {
+            None
+        }
+    };
+    let problem = match interactive {
+        Interactive::Button { buttons, .. } => {
+            if buttons.is_empty() || buttons.len() > MAX_REPLY_BUTTONS {
+                Some((t.buttons_count)(MAX_REPLY_BUTTONS, buttons.len()))
+            } else {
+                buttons
+                    .iter()
+                    .find_map(|b| title(t.what_button_title, &b.title, MAX_BUTTON_TITLE_CHARS))
+            }
+        }
+        Interactive::List {
+            button, sections, ..
+        } => {
+            let rows: usize = sections.iter().map(|s| s.rows.len()).sum();
+            title(t.what_list_button, button, MAX_BUTTON_TITLE_CHARS).or_else(|| {
+                if rows == 0 || rows > MAX_LIST_ROWS {
+                    Some((t.rows_count)(MAX_LIST_ROWS, rows))
+                } else {
+                    sections.iter().flat_map(|s| &s.rows).find_map(|row| {
+                        title(t.what_row_title, &row.title, MAX_LIST_ROW_TITLE_CHARS)
+                    })
+                }
+            })
+        }
+        Interactive::ButtonReply { .. } | Interactive::ListReply { .. } => None,
+    };
+    // Whatever else the model refuses, in its own words.
+    problem.or_else(|| interactive.validate().err())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::has_formatting;
+    use super::{has_formatting, interactive_problem};
+    use crate::model::{i18n, Interactive, ListRow, ListSection, ReplyButton};
+
+    fn buttons(titles: &[&str]) -> Interactive {
+        Interactive::Button {
+            header: None,
+            footer: None,
+            buttons: titles
+                .iter()
+                .map(|t| ReplyButton {
+                    id: t.to_string(),
+                    title: t.to_string(),
+                })
+                .collect(),
+        }
+    }
+
+    fn list(button: &str, rows: &[&str]) -> Interactive {
+        Interactive::List {
+            header: None,
+            footer: None,
+            button: button.into(),
+            sections: vec![ListSection {
+                title: None,
+                rows: rows
+                    .iter()
+                    .map(|t| ListRow {
+                        id: t.to_string(),
+                        title: t.to_string(),
+                        description: None,
+                    })
+                    .collect(),
+            }],
+        }
+    }
+
+    #[test]
+    fn english_problems_are_the_models() {
+        for interactive in [
+            buttons(&[]),
+            buttons(&["a", "b", "c", "d"]),
+            buttons(&["ok", " "]),
+            buttons(&["a title far longer than twenty"]),
+            buttons(&["fine"]),
+            list("", &["a"]),
+            list("Options", &[]),
+            list("Options", &["a", ""]),
+            list("Options", &["a row title longer than twenty-four"]),
+            list("Options", &["fine"]),
+        ] {
+            assert_eq!(
+                interactive_problem(&i18n::EN, &interactive),
+                interactive.validate().err()
+            );
+        }
+    }
+
+    #[test]
+    fn spanish_problems() {
+        assert_eq!(
+            interactive_problem(&i18n::ES, &buttons(&["ok", " "])).as_deref(),
+            Some("El título del botón no puede estar vacío.")
+        );
+        assert_eq!(
+            interactive_problem(&i18n::ES, &list("Opciones", &[])).as_deref(),
+            Some("Se permiten entre 1 y 10 filas en la lista; no hay ninguna.")
+        );
+        assert_eq!(
+            interactive_problem(&i18n::ES, &list("Opciones", &["Sí"])),
+            None
+        );
+    }
 
     #[test]
     fn formatting_is_noticed() {

@@ -8,12 +8,16 @@ use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 use uuid::Uuid;
 
 use super::clock::Clock;
+use super::i18n::{provide_lang, use_text};
 use super::icons::{Icon, INBOX};
 use super::list::ConversationList;
 use super::live::{Live, LiveIndicator};
 use super::theme::{ThemeSelect, ThemeState};
 use crate::actions::{list_conversations, load_session, load_thread, EmbedError};
-use crate::model::{mode_from_query, ConversationPage, Filters, SessionView, Theme, ThreadPage};
+use crate::model::{
+    lang_from_query, mode_from_query, text, ConversationPage, Filters, Lang, SessionView, Theme,
+    ThreadPage,
+};
 
 /// What every part of the embed page shares.
 #[derive(Clone)]
@@ -22,6 +26,8 @@ pub struct EmbedContext {
     pub session: SessionView,
     pub filters: Memo<Filters>,
     pub mode: Memo<Option<Theme>>,
+    /// `?lang=`, when it names a language the UI speaks.
+    pub lang: Memo<Option<Lang>>,
     /// The conversation open in the thread pane.
     pub open: Memo<Option<Uuid>>,
     /// The first page of the list for the current filters.
@@ -35,13 +41,15 @@ impl EmbedContext {
         expect_context::<Self>()
     }
 
-    /// The URL of this page with another conversation and filters, the theme override kept.
+    /// The URL of this page with another conversation and filters, the theme and language
+    /// overrides kept.
     pub fn href(&self, conversation: Option<Uuid>, filters: &Filters) -> String {
         super::urls::embed_href(
             &self.token,
             conversation,
             filters,
             self.mode.get_untracked(),
+            self.lang.get_untracked(),
         )
     }
 }
@@ -52,6 +60,7 @@ impl EmbedContext {
 struct PageData {
     filters: Memo<Filters>,
     mode: Memo<Option<Theme>>,
+    lang: Memo<Option<Lang>>,
     open: Memo<Option<Uuid>>,
     list: Resource<Result<ConversationPage, EmbedError>>,
     thread: Resource<Result<Option<ThreadPage>, EmbedError>>,
@@ -65,6 +74,7 @@ pub fn EmbedLayout() -> impl IntoView {
     let token = Memo::new(move |_| params.read().get("token").unwrap_or_default());
     let filters = Memo::new(move |_| query.with(|q| Filters::from_query(|k| q.get_str(k))));
     let mode = Memo::new(move |_| query.with(|q| mode_from_query(|k| q.get_str(k))));
+    let lang = Memo::new(move |_| query.with(|q| lang_from_query(|k| q.get_str(k))));
     // The id as the path has it: a malformed one still reaches the server, which says 404.
     let open_id = Memo::new(move |_| {
         location.pathname.with(|path| {
@@ -100,6 +110,7 @@ pub fn EmbedLayout() -> impl IntoView {
     provide_context(PageData {
         filters,
         mode,
+        lang,
         open,
         list,
         thread,
@@ -121,11 +132,17 @@ fn Inbox(token: String, session: SessionView) -> impl IntoView {
     let PageData {
         filters,
         mode,
+        lang,
         open,
         list,
         thread,
     } = expect_context::<PageData>();
     Clock::provide(session.server_now_ms);
+    // The same on the server and in the browser: the URL's `?lang=` and the token's.
+    let ui_lang = Lang::choose(lang.get_untracked(), &session.language);
+    provide_lang(ui_lang);
+    let t = text(ui_lang);
+    let html_lang = ui_lang.html_tag(&session.language);
     let rendered_theme = mode.get_untracked().unwrap_or(session.theme);
     let theme = ThemeState::provide(rendered_theme);
     let fixed = mode.get_untracked().map(|_| "");
@@ -135,15 +152,16 @@ fn Inbox(token: String, session: SessionView) -> impl IntoView {
         session: session.clone(),
         filters,
         mode,
+        lang,
         open,
         list,
         thread,
     });
     view! {
-        <Html {..} lang=session.language.clone() data-theme=move || theme.0.get().as_str() data-theme-fixed=fixed />
+        <Html {..} lang=html_lang data-theme=move || theme.0.get().as_str() data-theme-fixed=fixed />
         <Title text=super::title_text(&title) />
         <div class="inbox" class:has-thread=move || open.get().is_some()>
-            <aside class="sidebar" aria-label="Conversations">
+            <aside class="sidebar" aria-label=t.conversations>
                 <header class="sidebar-header">
                     <div class="sidebar-title">
                         <Icon d=INBOX size=20 />
@@ -164,29 +182,39 @@ fn Inbox(token: String, session: SessionView) -> impl IntoView {
 /// The thread pane when no conversation is open (wide layouts only).
 #[component]
 pub fn NoThread() -> impl IntoView {
+    let t = use_text();
     view! {
         <div class="thread-empty">
             <Icon d=INBOX size=48 />
-            <h2>"Select a conversation"</h2>
-            <p>"Pick a conversation on the left to read it."</p>
+            <h2>{t.select_conversation}</h2>
+            <p>{t.select_conversation_hint}</p>
         </div>
     }
 }
 
-/// The page for a token that opens nothing: 401, themed, saying why.
+/// The page for a token that opens nothing: 401, themed, saying why (in the language of
+/// `?lang=`, English without it: the token's own is not known).
 #[component]
 fn TokenError(error: EmbedError) -> impl IntoView {
     let query = use_query_map();
     let theme = query
         .with_untracked(|q| mode_from_query(|k| q.get_str(k)))
         .unwrap_or(Theme::System);
+    let lang = query
+        .with_untracked(|q| lang_from_query(|k| q.get_str(k)))
+        .unwrap_or_default();
+    provide_lang(lang);
+    let t = text(lang);
     let (title, detail) = match &error {
-        EmbedError::ExpiredToken => ("This link has expired", "Embed links are valid for a limited time. Reload the page in your app to get a new one."),
-        EmbedError::RevokedToken => ("This link has been revoked", "Its owner turned this link off. Ask the app that showed you this inbox for a new one."),
-        EmbedError::InvalidToken => ("This link is invalid", "Check that the whole link was copied, or ask the app that showed you this inbox for a new one."),
-        EmbedError::ForeignOrigin => ("Not available here", "This inbox may only be opened inside the apps its owner allowed."),
-        EmbedError::TooManyAttempts(_) => ("Too many attempts", "Too many invalid links were tried from this network. Wait a minute and reload."),
-        EmbedError::NotFound | EmbedError::TooLarge | EmbedError::Rejected(_) | EmbedError::Unavailable(_) => ("The inbox is unavailable", "Something went wrong on our side. Please try again in a moment."),
+        EmbedError::ExpiredToken => (t.expired_title, t.expired_detail),
+        EmbedError::RevokedToken => (t.revoked_title, t.revoked_detail),
+        EmbedError::InvalidToken => (t.invalid_title, t.invalid_detail),
+        EmbedError::ForeignOrigin => (t.origin_title, t.origin_detail),
+        EmbedError::TooManyAttempts(_) => (t.rate_limited_title, t.rate_limited_detail),
+        EmbedError::NotFound
+        | EmbedError::TooLarge
+        | EmbedError::Rejected(_)
+        | EmbedError::Unavailable(_) => (t.unavailable_title, t.unavailable_detail),
     };
     let kind = match &error {
         EmbedError::ExpiredToken => "expired",
@@ -197,7 +225,7 @@ fn TokenError(error: EmbedError) -> impl IntoView {
         _ => "unavailable",
     };
     view! {
-        <Html {..} lang="en" data-theme=theme.as_str() />
+        <Html {..} lang=lang.tag() data-theme=theme.as_str() />
         <Title text=title />
         <main class="notice-page" data-testid="token-error" data-error=kind>
             <div class="notice-card" role="alert">

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::model::{ChannelType, MessageStatus};
+use crate::model::{text, ChannelType, Lang, MessageStatus};
 
 /// One icon from its path data.
 #[component]
@@ -64,13 +64,14 @@ pub fn channel_path(channel: ChannelType) -> &'static str {
     }
 }
 
-pub fn channel_label(channel: ChannelType) -> &'static str {
+pub fn channel_label(lang: Lang, channel: ChannelType) -> &'static str {
+    let t = text(lang);
     match channel {
         ChannelType::Whatsapp => "WhatsApp",
         ChannelType::Sms => "SMS",
         ChannelType::Api => "API",
-        ChannelType::Email => "Email",
-        ChannelType::WebWidget => "Web chat",
+        ChannelType::Email => t.channel_email,
+        ChannelType::WebWidget => t.channel_web_chat,
         ChannelType::Telegram => "Telegram",
         ChannelType::Line => "LINE",
     }
@@ -79,12 +80,13 @@ pub fn channel_label(channel: ChannelType) -> &'static str {
 /// Delivery ticks for an outgoing message.
 #[component]
 pub fn StatusTicks(status: MessageStatus) -> impl IntoView {
+    let t = super::i18n::use_text();
     let (path, label) = match status {
-        MessageStatus::Pending => (CLOCK, "Sending"),
-        MessageStatus::Sent => (CHECK, "Sent"),
-        MessageStatus::Delivered => (DOUBLE_CHECK, "Delivered"),
-        MessageStatus::Read => (DOUBLE_CHECK, "Read"),
-        MessageStatus::Failed => (ALERT, "Not delivered"),
+        MessageStatus::Pending => (CLOCK, t.tick_sending),
+        MessageStatus::Sent => (CHECK, t.tick_sent),
+        MessageStatus::Delivered => (DOUBLE_CHECK, t.tick_delivered),
+        MessageStatus::Read => (DOUBLE_CHECK, t.tick_read),
+        MessageStatus::Failed => (ALERT, t.tick_not_delivered),
     };
     view! {
         <span class=format!("ticks ticks-{}", status.as_str()) title=label data-status=status.as_str()>

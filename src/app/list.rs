@@ -8,11 +8,13 @@ use uuid::Uuid;
 
 use super::clock::Clock;
 use super::embed::EmbedContext;
+use super::i18n::{error_text, preview_text, use_lang};
 use super::icons::{channel_label, channel_path, Icon, StatusTicks, HAND, PERSON, SEARCH};
 use super::live::Live;
 use crate::actions::list_conversations;
 use crate::model::{
-    initials, list_time, merge_live, ConversationView, Direction, Filters, Handoff, StatusFilter,
+    initials, list_time, merge_live, text, ConversationView, Direction, Filters, Handoff,
+    StatusFilter,
 };
 
 /// How close to the bottom (px) the next page starts loading.
@@ -33,6 +35,7 @@ struct MorePages {
 #[component]
 pub fn ConversationList() -> impl IntoView {
     let ctx = EmbedContext::get();
+    let lang = use_lang();
     let filters = ctx.filters;
     let list = ctx.list;
     let more = RwSignal::new(MorePages::default());
@@ -80,7 +83,7 @@ pub fn ConversationList() -> impl IntoView {
                             m.pages.push((page.last_event_id, page.items));
                             m.cursor = page.next_cursor;
                         }
-                        Err(e) => m.error = Some(e.to_string()),
+                        Err(e) => m.error = Some(error_text(lang, &e)),
                     }
                 });
             });
@@ -106,7 +109,7 @@ pub fn ConversationList() -> impl IntoView {
                         match list.await {
                             Ok(first) => Either::Left(view! { <Rows first more load_more /> }),
                             Err(error) => Either::Right(view! {
-                                <p class="list-error" role="alert">{error.to_string()}</p>
+                                <p class="list-error" role="alert">{error_text(lang, &error)}</p>
                             }),
                         }
                     })
@@ -124,6 +127,7 @@ fn Rows(
 ) -> impl IntoView {
     let ctx = EmbedContext::get();
     let live = Live::get();
+    let t = text(use_lang());
     let filters = ctx.filters;
     let first_cursor = first.next_cursor.clone();
     let first_read = first.last_event_id;
@@ -169,12 +173,12 @@ fn Rows(
                 {
                     let load_more = load_more.clone();
                     move || match state() {
-                        (true, _) => Either::Left(view! { <span class="spinner" aria-label="Loading more"></span> }),
+                        (true, _) => Either::Left(view! { <span class="spinner" aria-label=t.loading_more></span> }),
                         (false, error) => {
                             let load_more = load_more.clone();
                             Either::Right(view! {
                                 {error.map(|e| view! { <p class="list-error" role="alert">{e}</p> })}
-                                <button class="load-more" on:click=move |_| load_more()>"Load more"</button>
+                                <button class="load-more" on:click=move |_| load_more()>{t.load_more}</button>
                             })
                         }
                     }
@@ -202,17 +206,18 @@ fn row_key(c: &ConversationView) -> String {
 #[component]
 fn EmptyList() -> impl IntoView {
     let ctx = EmbedContext::get();
+    let t = text(use_lang());
     let filtered = !ctx.filters.get_untracked().is_default();
     let clear = ctx.href(ctx.open.get_untracked(), &Filters::default());
     view! {
         <div class="empty-list" data-testid="empty-list">
             {if filtered {
                 Either::Left(view! {
-                    <p>"No conversations match these filters."</p>
-                    <a href=clear class="link-button">"Clear filters"</a>
+                    <p>{t.no_matches}</p>
+                    <a href=clear class="link-button">{t.clear_filters}</a>
                 })
             } else {
-                Either::Right(view! { <p>"No conversations yet. New ones appear here as customers write in."</p> })
+                Either::Right(view! { <p>{t.no_conversations}</p> })
             }}
         </div>
     }
@@ -220,8 +225,9 @@ fn EmptyList() -> impl IntoView {
 
 #[component]
 fn ListSkeleton() -> impl IntoView {
+    let t = text(use_lang());
     view! {
-        <ul class="conversation-list skeleton" aria-busy="true" aria-label="Loading conversations">
+        <ul class="conversation-list skeleton" aria-busy="true" aria-label=t.loading_conversations>
             {(0..8).map(|_| view! {
                 <li class="conversation-item">
                     <span class="avatar"></span>
@@ -247,19 +253,21 @@ pub fn avatar_class(id: Uuid) -> String {
 fn ConversationRow(conversation: ConversationView) -> impl IntoView {
     let ctx = EmbedContext::get();
     let clock = Clock::get();
+    let lang = use_lang();
+    let t = text(lang);
     let id = conversation.id;
     let open = ctx.open;
     let many_inboxes = ctx.session.inboxes.len() > 1;
     let href = move || ctx.href(Some(id), &ctx.filters.get());
     let at = conversation.last_message_at;
-    let time = move || list_time(at, clock.now.get(), clock.offset.get());
+    let time = move || list_time(at, clock.now.get(), clock.offset.get(), lang);
     let unread = conversation.unread_count;
     let preview = conversation.preview.clone();
     let outgoing_status = preview
         .as_ref()
         .filter(|p| p.direction == Direction::Outgoing)
         .map(|p| p.status);
-    let preview_text = preview.map(|p| p.text).unwrap_or_default();
+    let preview_line = preview.map(|p| preview_text(lang, &p)).unwrap_or_default();
     let handoff = conversation.handoff;
     view! {
         <li>
@@ -286,21 +294,21 @@ fn ConversationRow(conversation: ConversationView) -> impl IntoView {
                     <span class="item-bottom">
                         <span class="item-preview" dir="auto">
                             {outgoing_status.map(|status| view! { <StatusTicks status /> })}
-                            {preview_text}
+                            {preview_line}
                         </span>
                         {match handoff {
                             Handoff::Waiting => Some(Either::Left(view! {
-                                <span class="badge badge-waiting" title="Waiting for an agent">
-                                    <Icon d=HAND size=12 />"Waiting"
+                                <span class="badge badge-waiting" title=t.waiting_for_an_agent>
+                                    <Icon d=HAND size=12 />{t.waiting_badge}
                                 </span>
                             })),
                             Handoff::Human => Some(Either::Right(view! {
-                                <span class="badge badge-human" title="An agent took over"><Icon d=PERSON size=12 /></span>
+                                <span class="badge badge-human" title=t.agent_took_over><Icon d=PERSON size=12 /></span>
                             })),
                             Handoff::Bot => None,
                         }}
                         {(unread > 0).then(|| view! {
-                            <span class="badge badge-unread" aria-label=format!("{unread} unread")>
+                            <span class="badge badge-unread" aria-label=(t.unread_count)(unread)>
                                 {if unread > 99 { "99+".to_string() } else { unread.to_string() }}
                             </span>
                         })}
@@ -308,7 +316,7 @@ fn ConversationRow(conversation: ConversationView) -> impl IntoView {
                     {many_inboxes.then(|| view! {
                         <span class="item-inbox">
                             <Icon d=channel_path(conversation.channel_type) size=12 />
-                            <span class="visually-hidden">{channel_label(conversation.channel_type)}</span>
+                            <span class="visually-hidden">{channel_label(lang, conversation.channel_type)}</span>
                             {conversation.inbox_name.clone()}
                         </span>
                     })}
@@ -322,6 +330,7 @@ fn ConversationRow(conversation: ConversationView) -> impl IntoView {
 #[component]
 fn FilterBar() -> impl IntoView {
     let ctx = EmbedContext::get();
+    let t = text(use_lang());
     let filters = ctx.filters;
     let navigate = use_navigate();
     let go = {
@@ -438,14 +447,14 @@ fn FilterBar() -> impl IntoView {
             <select
                 class="inbox-select"
                 data-testid="filter-inbox"
-                aria-label="Inbox"
+                aria-label=t.inbox
                 on:change=move |ev| {
                     let mut next = filters.get_untracked();
                     next.whatsapp_config_id = uuid::Uuid::parse_str(&event_target_value(&ev)).ok();
                     go(next, false);
                 }
             >
-                <option value="all" selected=move || filters.get().whatsapp_config_id.is_none()>"All inboxes"</option>
+                <option value="all" selected=move || filters.get().whatsapp_config_id.is_none()>{t.all_inboxes}</option>
                 {inboxes.into_iter().map(|inbox| {
                     let id = inbox.id;
                     view! {
@@ -461,11 +470,11 @@ fn FilterBar() -> impl IntoView {
         <div class="filter-bar">
             <label class="search">
                 <Icon d=SEARCH size=16 />
-                <span class="visually-hidden">"Search"</span>
+                <span class="visually-hidden">{t.search}</span>
                 <input
                     type="search"
                     data-testid="filter-search"
-                    placeholder="Search name, phone or message"
+                    placeholder=t.search_placeholder
                     maxlength=crate::model::MAX_SEARCH_CHARS
                     value=filters.get_untracked().search
                     node_ref=search_input
@@ -474,14 +483,14 @@ fn FilterBar() -> impl IntoView {
                 />
             </label>
             <div class="filter-row">
-                <div class="segmented" role="group" aria-label="Status" data-testid="filter-status">
-                    {status_button(StatusFilter::Active, "Active")}
-                    {status_button(StatusFilter::Ended, "Ended")}
-                    {status_button(StatusFilter::All, "All")}
+                <div class="segmented" role="group" aria-label=t.status data-testid="filter-status">
+                    {status_button(StatusFilter::Active, t.status_active)}
+                    {status_button(StatusFilter::Ended, t.status_ended)}
+                    {status_button(StatusFilter::All, t.status_all)}
                 </div>
                 <div class="filter-toggles">
-                    {toggle("filter-unread", "Unread", |f| f.unread, |f, v| f.unread = v)}
-                    {toggle("filter-handoff", "Waiting", |f| f.handoff, |f, v| f.handoff = v)}
+                    {toggle("filter-unread", t.filter_unread, |f| f.unread, |f, v| f.unread = v)}
+                    {toggle("filter-handoff", t.filter_waiting, |f| f.handoff, |f, v| f.handoff = v)}
                 </div>
             </div>
             {inbox_select}

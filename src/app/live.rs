@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::actions::EmbedError;
-use crate::model::{ConversationPage, ConversationView, LiveFrame, ThreadPage};
+use crate::model::{text, ConversationPage, ConversationView, Lang, LiveFrame, ThreadPage};
 
 /// Message frames kept for a thread that opens after they came.
 const RECENT_FRAMES: usize = 300;
@@ -51,25 +51,25 @@ impl LiveStatus {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    pub fn label(self, lang: Lang) -> &'static str {
+        let t = text(lang);
         match self {
-            Self::Connecting => "Connecting…",
-            Self::Live => "Live",
-            Self::Reconnecting => "Reconnecting…",
-            Self::Offline => "Offline",
-            Self::Ended => "Disconnected",
+            Self::Connecting => t.live_connecting,
+            Self::Live => t.live_live,
+            Self::Reconnecting => t.live_reconnecting,
+            Self::Offline => t.live_offline,
+            Self::Ended => t.live_ended,
         }
     }
 
-    pub fn title(self) -> &'static str {
+    pub fn title(self, lang: Lang) -> &'static str {
+        let t = text(lang);
         match self {
-            Self::Connecting => "Connecting to live updates",
-            Self::Live => "New messages appear as they arrive",
-            Self::Reconnecting => {
-                "The connection dropped; new messages will appear once it is back"
-            }
-            Self::Offline => "No network; new messages will appear once it is back",
-            Self::Ended => "This link no longer works; reload the page",
+            Self::Connecting => t.live_connecting_title,
+            Self::Live => t.live_live_title,
+            Self::Reconnecting => t.live_reconnecting_title,
+            Self::Offline => t.live_offline_title,
+            Self::Ended => t.live_ended_title,
         }
     }
 }
@@ -258,17 +258,18 @@ impl Live {
 #[component]
 pub fn LiveIndicator() -> impl IntoView {
     let live = Live::get();
+    let lang = super::i18n::use_lang();
     view! {
         <span
             class=move || format!("live-indicator live-{}", live.status().as_str())
             data-testid="connection-status"
             data-state=move || live.status().state()
             data-phase=move || live.status().as_str()
-            title=move || live.status().title()
+            title=move || live.status().title(lang)
             role="status"
         >
             <span class="live-dot" aria-hidden="true"></span>
-            <span class="live-label">{move || live.status().label()}</span>
+            <span class="live-label">{move || live.status().label(lang)}</span>
         </span>
     }
 }

@@ -4,9 +4,10 @@ use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
 use super::clock::Clock;
+use super::i18n::use_lang;
 use super::icons::{Icon, StatusTicks, BOT, EXTERNAL, FILE, LIST, PIN, REPLY, TEMPLATE};
 use crate::model::{
-    clock_time, human_size, parse_formatting, Direction, Interactive, Message, MessageKind,
+    clock_time, human_size, parse_formatting, text, Direction, Interactive, Message, MessageKind,
     SenderType,
 };
 
@@ -56,8 +57,9 @@ fn caption(text: &str) -> Option<impl IntoView> {
 #[component]
 pub fn MessageBubble(message: Message, #[prop(optional)] first_in_group: bool) -> impl IntoView {
     let clock = Clock::get();
+    let lang = use_lang();
     let at = message.created_at;
-    let time = move || clock_time(at, clock.offset.get());
+    let time = move || clock_time(at, clock.offset.get(), lang);
     let outgoing = message.direction == Direction::Outgoing;
     let sender = (outgoing && first_in_group).then(|| {
         let bot = message.sender.sender_type == SenderType::Bot;
@@ -94,6 +96,7 @@ pub fn MessageBubble(message: Message, #[prop(optional)] first_in_group: bool) -
 
 #[component]
 fn MessageBody(message: Message) -> impl IntoView {
+    let t = text(use_lang());
     // A file uploaded here is shown through this page's token; others by their own URL.
     let token = use_context::<super::embed::EmbedContext>().map(|c| c.token);
     let media = message.media.clone().and_then(|m| {
@@ -106,7 +109,7 @@ fn MessageBody(message: Message) -> impl IntoView {
     match (message.kind, media) {
         (MessageKind::Text, _) => view! { <p class="text" dir="auto"><FormattedText text=message.content.clone() /></p> }.into_any(),
         (MessageKind::Image, Some((url, media))) => {
-            let alt = media.filename.clone().unwrap_or_else(|| "Image".into());
+            let alt = media.filename.clone().unwrap_or_else(|| t.image.into());
             view! {
                 <a class="media image" href=url.clone() target="_blank" rel="noopener noreferrer">
                     <img src=url.clone() alt=alt loading="lazy" decoding="async" />
@@ -126,7 +129,7 @@ fn MessageBody(message: Message) -> impl IntoView {
         }
         .into_any(),
         (MessageKind::Document, Some((url, media))) => {
-            let name = media.filename.clone().unwrap_or_else(|| "Document".into());
+            let name = media.filename.clone().unwrap_or_else(|| t.document.into());
             let download = name.clone();
             let details = [Some(media.mime_type.clone()), media.size.map(human_size)]
                 .into_iter()
@@ -153,7 +156,7 @@ fn MessageBody(message: Message) -> impl IntoView {
                 <a class="location" href=map target="_blank" rel="noopener noreferrer">
                     <Icon d=PIN size=28 />
                     <span class="location-text">
-                        <span class="location-name" dir="auto">{location.name.clone().unwrap_or_else(|| "Shared location".into())}</span>
+                        <span class="location-name" dir="auto">{location.name.clone().unwrap_or_else(|| t.shared_location.into())}</span>
                         {location.address.clone().map(|a| view! { <span class="location-address" dir="auto">{a}</span> })}
                         <span class="location-coords">{format!("{lat:.5}, {lon:.5}")}</span>
                     </span>
@@ -167,27 +170,28 @@ fn MessageBody(message: Message) -> impl IntoView {
             view! { <InteractiveBody interactive body=message.content.clone() /> }.into_any()
         }
         (MessageKind::Template, _) => {
-            let name = message.template.as_ref().map(|t| t.name.clone()).unwrap_or_else(|| "template".into());
+            let name = message.template.as_ref().map(|t| t.name.clone()).unwrap_or_else(|| t.template_fallback_name.into());
             let body = if message.content.trim().is_empty() {
                 message.template.as_ref().map(|t| t.parameters.join(" · ")).unwrap_or_default()
             } else {
                 message.content.clone()
             };
             view! {
-                <span class="template-tag"><Icon d=TEMPLATE size=12 />{format!("Template · {name}")}</span>
+                <span class="template-tag"><Icon d=TEMPLATE size=12 />{(t.template_tag)(&name)}</span>
                 <p class="text" dir="auto"><FormattedText text=body /></p>
             }
             .into_any()
         }
-        (kind, _) => view! { <Fallback kind=kind.as_str() content=message.content.clone() /> }.into_any(),
+        (kind, _) => view! { <Fallback kind content=message.content.clone() /> }.into_any(),
     }
 }
 
 /// A message the inbox cannot show as such: say what it is, keep any text.
 #[component]
-fn Fallback(kind: &'static str, content: String) -> impl IntoView {
+fn Fallback(kind: MessageKind, content: String) -> impl IntoView {
+    let t = text(use_lang());
     view! {
-        <p class="fallback">{format!("This {kind} message can't be shown here.")}</p>
+        <p class="fallback">{(t.unsupported_message)(kind)}</p>
         {caption(&content)}
     }
 }

@@ -3,6 +3,7 @@
 mod clock;
 mod composer;
 mod embed;
+mod i18n;
 mod icons;
 mod list;
 mod live;
@@ -145,13 +146,16 @@ fn mark_hydrated() {
 
 #[component]
 fn Home() -> impl IntoView {
+    // Outside an embed page there is no token to say the language.
+    let lang = crate::model::Lang::En;
+    let t = crate::model::text(lang);
     view! {
-        <Html {..} lang="en" />
+        <Html {..} lang=lang.tag() />
         <Title text="inbox-embed" />
         <main class="notice-page">
             <div class="notice-card">
                 <h1>"inbox-embed"</h1>
-                <p>"This server hosts embeddable support inboxes. Open an embed link that your app gave you."</p>
+                <p>{t.home_text}</p>
             </div>
         </main>
     }
@@ -163,13 +167,15 @@ fn NotFound() -> impl IntoView {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(axum::http::StatusCode::NOT_FOUND);
     }
+    let lang = crate::model::Lang::En;
+    let t = crate::model::text(lang);
     view! {
-        <Html {..} lang="en" />
-        <Title text="Not found" />
+        <Html {..} lang=lang.tag() />
+        <Title text=t.not_found />
         <main class="notice-page">
             <div class="notice-card">
-                <h1>"Not found"</h1>
-                <p>"There is nothing at this address."</p>
+                <h1>{t.not_found}</h1>
+                <p>{t.not_found_text}</p>
             </div>
         </main>
     }

@@ -47,12 +47,13 @@ impl ThemeState {
 #[component]
 pub fn ThemeSelect() -> impl IntoView {
     let state = expect_context::<ThemeState>();
+    let t = super::i18n::use_text();
     view! {
-        <label class="theme-select" title="Theme">
-            <span class="visually-hidden">"Theme"</span>
+        <label class="theme-select" title=t.theme>
+            <span class="visually-hidden">{t.theme}</span>
             <select
                 data-testid="theme-select"
-                aria-label="Theme"
+                aria-label=t.theme
                 on:change=move |ev| {
                     if let Some(theme) = Theme::parse(&event_target_value(&ev)) {
                         state.choose(theme);
@@ -60,9 +61,9 @@ pub fn ThemeSelect() -> impl IntoView {
                 }
                 prop:value=move || state.0.get().as_str()
             >
-                <option value="system" selected=move || state.0.get() == Theme::System>"System"</option>
-                <option value="light" selected=move || state.0.get() == Theme::Light>"Light"</option>
-                <option value="dark" selected=move || state.0.get() == Theme::Dark>"Dark"</option>
+                <option value="system" selected=move || state.0.get() == Theme::System>{t.theme_system}</option>
+                <option value="light" selected=move || state.0.get() == Theme::Light>{t.theme_light}</option>
+                <option value="dark" selected=move || state.0.get() == Theme::Dark>{t.theme_dark}</option>
             </select>
         </label>
     }

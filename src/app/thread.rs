@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use super::clock::Clock;
 use super::composer::{Composer, Outgoing};
 use super::embed::EmbedContext;
+use super::i18n::{error_text, use_lang};
 use super::icons::{channel_label, channel_path, Icon, BACK, EDIT};
 use super::list::avatar_class;
 use super::live::Live;
@@ -17,7 +18,7 @@ use crate::actions::{
     mark_read, older_messages, rename_contact, set_handoff, EmbedError, MAX_NAME_CHARS,
 };
 use crate::model::{
-    day_label, initials, same_day, ConversationStatus, ConversationView, Direction, Handoff,
+    day_label, initials, same_day, text, ConversationStatus, ConversationView, Direction, Handoff,
     LiveFrame, Message, MessageStatus, ReplyWindow, ThreadPage,
 };
 
@@ -45,19 +46,21 @@ pub fn ThreadRoute() -> impl IntoView {
 #[component]
 fn ThreadError(error: EmbedError) -> impl IntoView {
     let ctx = EmbedContext::get();
+    let lang = use_lang();
+    let t = text(lang);
     let back = ctx.href(None, &ctx.filters.get_untracked());
     let (title, detail) = match &error {
         EmbedError::NotFound => (
-            "Conversation not found",
-            "It may have been deleted, or it is not part of this inbox.".to_string(),
+            t.conversation_not_found,
+            t.conversation_not_found_detail.to_string(),
         ),
-        other => ("Could not open this conversation", other.to_string()),
+        other => (t.cannot_open_conversation, error_text(lang, other)),
     };
     view! {
         <div class="thread-empty" data-testid="thread-error" role="alert">
             <h2>{title}</h2>
             <p>{detail}</p>
-            <a class="link-button" href=back>"Back to conversations"</a>
+            <a class="link-button" href=back>{t.back_to_conversations}</a>
         </div>
     }
 }
@@ -141,6 +144,8 @@ fn entries(messages: &[Message], offset: chrono::FixedOffset) -> Vec<Entry> {
 fn Thread(page: ThreadPage) -> impl IntoView {
     let ctx = EmbedContext::get();
     let clock = Clock::get();
+    let lang = use_lang();
+    let t = text(lang);
     let conversation = page.conversation.clone();
     let conversation_id = conversation.id;
     let messages = RwSignal::new(page.messages);
@@ -216,7 +221,8 @@ fn Thread(page: ThreadPage) -> impl IntoView {
     let send = {
         let token = ctx.token.clone();
         move |outgoing: Outgoing, client_id: String| {
-            let local = outgoing.pending(conversation_id, &client_id, clock.now.get_untracked());
+            let local =
+                outgoing.pending(conversation_id, &client_id, clock.now.get_untracked(), lang);
             messages.update(|m| {
                 if !m.iter().any(|x| x.client_id.as_ref() == Some(&client_id)) {
                     m.push(local);
@@ -249,7 +255,7 @@ fn Thread(page: ThreadPage) -> impl IntoView {
                         }
                     }),
                     Err(e) => failures.update(|f| {
-                        f.insert(client_id, (outgoing, e.to_string()));
+                        f.insert(client_id, (outgoing, error_text(lang, &e)));
                     }),
                 }
             });
@@ -377,18 +383,18 @@ fn Thread(page: ThreadPage) -> impl IntoView {
             <div class="thread-scroll" node_ref=scroller on:scroll=on_scroll on:load:capture=on_media_load>
                 <div class="thread-start">
                     {move || if loading_older.get() {
-                        Either::Left(view! { <span class="spinner" aria-label="Loading older messages"></span> })
+                        Either::Left(view! { <span class="spinner" aria-label=t.loading_older></span> })
                     } else if older_cursor.with(Option::is_some) {
-                        Either::Right(Either::Left(view! { <span class="older-hint">"Scroll up for older messages"</span> }))
+                        Either::Right(Either::Left(view! { <span class="older-hint">{t.older_hint}</span> }))
                     } else {
-                        Either::Right(Either::Right(view! { <span class="older-hint">"Start of the conversation"</span> }))
+                        Either::Right(Either::Right(view! { <span class="older-hint">{t.thread_start}</span> }))
                     }}
                 </div>
                 <For each=rows key=Entry::key let:entry>
                     {match entry {
                         Entry::Day(at) => Either::Left(view! {
                             <div class="day-separator" role="separator">
-                                <span>{move || day_label(at, clock.now.get(), clock.offset.get())}</span>
+                                <span>{move || day_label(at, clock.now.get(), clock.offset.get(), lang)}</span>
                             </div>
                         }),
                         Entry::Message { message, first_in_group } => {
@@ -397,10 +403,10 @@ fn Thread(page: ThreadPage) -> impl IntoView {
                                     let cid = cid.clone();
                                     view! {
                                         <div class="send-failed" data-testid="send-failed" role="alert">
-                                            <span>{format!("Not sent: {reason}")}</span>
+                                            <span>{(t.not_sent)(&reason)}</span>
                                             <button type="button" class="link-button" data-testid="retry-send"
                                                 on:click=move |_| retry.with_value(|send| send(outgoing.clone(), cid.clone()))>
-                                                "Retry"
+                                                {t.retry}
                                             </button>
                                         </div>
                                     }
@@ -416,10 +422,8 @@ fn Thread(page: ThreadPage) -> impl IntoView {
             </div>
             <Show when=move || reassigned.get()>
                 <footer class="composer reassigned" data-testid="reassigned" role="status">
-                    <p class="composer-note">
-                        "This conversation was assigned to someone else, so it has left your inbox."
-                    </p>
-                    <a class="link-button" href=back_to_list>"Back to your conversations"</a>
+                    <p class="composer-note">{t.reassigned}</p>
+                    <a class="link-button" href=back_to_list>{t.back_to_your_conversations}</a>
                 </footer>
             </Show>
             <div class="composer-slot" hidden=move || reassigned.get()>
@@ -437,6 +441,8 @@ fn ThreadHeader(
     status: RwSignal<ConversationStatus>,
 ) -> impl IntoView {
     let ctx = EmbedContext::get();
+    let lang = use_lang();
+    let t = text(lang);
     let back = move || ctx.href(None, &ctx.filters.get());
     let subtitle = [
         conversation.contact.phone_number.clone(),
@@ -448,7 +454,7 @@ fn ThreadHeader(
     .join(" · ");
     view! {
         <header class="thread-header">
-            <a class="back-button" href=back data-testid="back-button" aria-label="Back to conversations">
+            <a class="back-button" href=back data-testid="back-button" aria-label=t.back_to_conversations>
                 <Icon d=BACK size=22 />
             </a>
             <span class=avatar_class(conversation.contact.id) aria-hidden="true">
@@ -458,12 +464,12 @@ fn ThreadHeader(
                 <ContactName conversation=conversation.id name />
                 <p>
                     <Icon d=channel_path(conversation.channel_type) size=12 />
-                    <span class="visually-hidden">{channel_label(conversation.channel_type)}</span>
+                    <span class="visually-hidden">{channel_label(lang, conversation.channel_type)}</span>
                     {subtitle}
                 </p>
             </div>
             <div class="thread-badges">
-                {move || (status.get() == ConversationStatus::Ended).then(|| view! { <span class="badge badge-ended" data-testid="ended-badge">"Ended"</span> })}
+                {move || (status.get() == ConversationStatus::Ended).then(|| view! { <span class="badge badge-ended" data-testid="ended-badge">{t.ended_badge}</span> })}
                 <HandoffButton conversation=conversation.id handoff />
             </div>
         </header>
@@ -475,6 +481,8 @@ fn ThreadHeader(
 fn HandoffButton(conversation: uuid::Uuid, handoff: RwSignal<Handoff>) -> impl IntoView {
     let ctx = EmbedContext::get();
     let live = Live::get();
+    let lang = use_lang();
+    let t = text(lang);
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let toggle = move |_| {
@@ -497,15 +505,15 @@ fn HandoffButton(conversation: uuid::Uuid, handoff: RwSignal<Handoff>) -> impl I
                         list.refetch();
                     }
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(error_text(lang, &e))),
             }
             busy.set(false);
         });
     };
     let state = move || match handoff.get() {
-        Handoff::Bot => ("Bot", "badge-bot", "Take over"),
-        Handoff::Waiting => ("Waiting for agent", "badge-waiting", "Take over"),
-        Handoff::Human => ("Agent", "badge-human", "Return to bot"),
+        Handoff::Bot => (t.handoff_bot, "badge-bot", t.take_over),
+        Handoff::Waiting => (t.handoff_waiting, "badge-waiting", t.take_over),
+        Handoff::Human => (t.handoff_human, "badge-human", t.return_to_bot),
     };
     view! {
         <span class=move || format!("badge {}", state().1) data-handoff=move || handoff.get().as_str()>{move || state().0}</span>
@@ -529,6 +537,8 @@ fn HandoffButton(conversation: uuid::Uuid, handoff: RwSignal<Handoff>) -> impl I
 fn ContactName(conversation: uuid::Uuid, name: RwSignal<String>) -> impl IntoView {
     let ctx = EmbedContext::get();
     let live = Live::get();
+    let lang = use_lang();
+    let t = text(lang);
     let token = StoredValue::new(ctx.token.clone());
     let list = ctx.list;
     let editing = RwSignal::new(false);
@@ -568,7 +578,7 @@ fn ContactName(conversation: uuid::Uuid, name: RwSignal<String>) -> impl IntoVie
                 }
                 Err(e) => {
                     name.set(previous);
-                    error.set(Some(e.to_string()));
+                    error.set(Some(error_text(lang, &e)));
                 }
             }
         });
@@ -588,7 +598,7 @@ fn ContactName(conversation: uuid::Uuid, name: RwSignal<String>) -> impl IntoVie
                 <div class="contact-name-row">
                     <h2 dir="auto" data-testid="contact-name">{move || name.get()}</h2>
                     <button type="button" class="rename-button" data-testid="rename-button"
-                        aria-label="Edit the contact's name" title="Edit name"
+                        aria-label=t.edit_contact_name title=t.edit_name
                         on:click=move |_| editing.set(true)>
                         <Icon d=EDIT size=14 />
                     </button>
@@ -600,7 +610,7 @@ fn ContactName(conversation: uuid::Uuid, name: RwSignal<String>) -> impl IntoVie
                 node_ref=input
                 class="rename-input"
                 data-testid="contact-name-input"
-                aria-label="Contact name"
+                aria-label=t.contact_name
                 maxlength=MAX_NAME_CHARS.to_string()
                 dir="auto"
                 prop:value=move || name.get_untracked()

@@ -1,7 +1,10 @@
 //! Text and time formatting shared by the server render and the browser: WhatsApp-style
-//! markup parsed into segments (rendered as view nodes, never as HTML), and local times.
+//! markup parsed into segments (rendered as view nodes, never as HTML), and local times in
+//! the UI's language.
 
-use chrono::{DateTime, Datelike, FixedOffset, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
+
+use super::i18n::{text, Lang};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Style {
@@ -167,41 +170,51 @@ pub fn plain_text(text: &str) -> String {
     parse_formatting(text).into_iter().map(|s| s.text).collect()
 }
 
-/// Local time of day, `14:05`.
-pub fn clock_time(at: DateTime<Utc>, offset: FixedOffset) -> String {
-    at.with_timezone(&offset).format("%H:%M").to_string()
+/// Local time of day, 24-hour `14:05` (in both languages).
+pub fn clock_time(at: DateTime<Utc>, offset: FixedOffset, lang: Lang) -> String {
+    match lang {
+        Lang::En | Lang::Es => at.with_timezone(&offset).format("%H:%M").to_string(),
+    }
 }
 
 /// The list's timestamp, as WhatsApp shows it: the time today, `Yesterday`, the weekday
-/// within a week, then the date.
-pub fn list_time(at: DateTime<Utc>, now: DateTime<Utc>, offset: FixedOffset) -> String {
+/// within a week, then the date (`2 Mar`, `2 mar 2025`).
+pub fn list_time(at: DateTime<Utc>, now: DateTime<Utc>, offset: FixedOffset, lang: Lang) -> String {
+    let text = text(lang);
     let (day, today) = (
         at.with_timezone(&offset).date_naive(),
         now.with_timezone(&offset).date_naive(),
     );
-    let days = (today - day).num_days();
-    match days {
-        i64::MIN..=0 => clock_time(at, offset),
-        1 => "Yesterday".to_string(),
-        2..=6 => day.format("%A").to_string(),
-        _ if day.year() == today.year() => day.format("%-d %b").to_string(),
-        _ => day.format("%-d %b %Y").to_string(),
+    let month = text.months_short[day.month0() as usize];
+    match (today - day).num_days() {
+        i64::MIN..=0 => clock_time(at, offset, lang),
+        1 => text.yesterday.to_string(),
+        2..=6 => weekday(day, lang).to_string(),
+        _ if day.year() == today.year() => (text.date_short)(day.day(), month, None),
+        _ => (text.date_short)(day.day(), month, Some(day.year())),
     }
 }
 
-/// A thread's day separator: `Today`, `Yesterday`, the weekday within a week, then the date.
-pub fn day_label(at: DateTime<Utc>, now: DateTime<Utc>, offset: FixedOffset) -> String {
+/// A thread's day separator: `Today`, `Yesterday`, the weekday within a week, then the
+/// date (`2 March`, `2 de marzo de 2025`).
+pub fn day_label(at: DateTime<Utc>, now: DateTime<Utc>, offset: FixedOffset, lang: Lang) -> String {
+    let text = text(lang);
     let (day, today) = (
         at.with_timezone(&offset).date_naive(),
         now.with_timezone(&offset).date_naive(),
     );
+    let month = text.months[day.month0() as usize];
     match (today - day).num_days() {
-        i64::MIN..=0 => "Today".to_string(),
-        1 => "Yesterday".to_string(),
-        2..=6 => day.format("%A").to_string(),
-        _ if day.year() == today.year() => day.format("%-d %B").to_string(),
-        _ => day.format("%-d %B %Y").to_string(),
+        i64::MIN..=0 => text.today.to_string(),
+        1 => text.yesterday.to_string(),
+        2..=6 => weekday(day, lang).to_string(),
+        _ if day.year() == today.year() => (text.date_long)(day.day(), month, None),
+        _ => (text.date_long)(day.day(), month, Some(day.year())),
     }
+}
+
+fn weekday(day: NaiveDate, lang: Lang) -> &'static str {
+    text(lang).weekdays[day.weekday().num_days_from_monday() as usize]
 }
 
 /// Whether two instants fall on the same local day.
@@ -334,21 +347,129 @@ mod tests {
             .unwrap()
             .to_utc();
         let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().to_utc();
-        assert_eq!(list_time(at("2026-11-22T09:05:00Z"), now, utc), "09:05");
-        assert_eq!(list_time(at("2026-11-21T23:00:00Z"), now, utc), "Yesterday");
-        assert_eq!(list_time(at("2026-11-18T10:00:00Z"), now, utc), "Wednesday");
-        assert_eq!(list_time(at("2026-03-02T10:00:00Z"), now, utc), "2 Mar");
+        let en = Lang::En;
+        assert_eq!(list_time(at("2026-11-22T09:05:00Z"), now, utc, en), "09:05");
         assert_eq!(
-            list_time(at("2025-03-02T10:00:00Z"), now, utc),
+            list_time(at("2026-11-21T23:00:00Z"), now, utc, en),
+            "Yesterday"
+        );
+        assert_eq!(
+            list_time(at("2026-11-18T10:00:00Z"), now, utc, en),
+            "Wednesday"
+        );
+        assert_eq!(list_time(at("2026-03-02T10:00:00Z"), now, utc, en), "2 Mar");
+        assert_eq!(
+            list_time(at("2025-03-02T10:00:00Z"), now, utc, en),
             "2 Mar 2025"
         );
-        assert_eq!(day_label(at("2026-11-22T00:01:00Z"), now, utc), "Today");
-        assert_eq!(day_label(at("2026-03-02T10:00:00Z"), now, utc), "2 March");
+        assert_eq!(day_label(at("2026-11-22T00:01:00Z"), now, utc, en), "Today");
+        assert_eq!(
+            day_label(at("2026-03-02T10:00:00Z"), now, utc, en),
+            "2 March"
+        );
         // 23:00 UTC on the 21st is already the 22nd two hours east.
         assert_eq!(
-            day_label(at("2026-11-21T23:00:00Z"), now, offset_from_minutes(120)),
+            day_label(
+                at("2026-11-21T23:00:00Z"),
+                now,
+                offset_from_minutes(120),
+                en
+            ),
             "Today"
         );
+    }
+
+    #[test]
+    fn english_names_are_chronos() {
+        // The catalogue's names read as chrono's English ones did.
+        let now = DateTime::parse_from_rfc3339("2026-12-31T15:00:00Z")
+            .unwrap()
+            .to_utc();
+        let utc = offset_from_minutes(0);
+        for days in 2..400 {
+            let at = now - chrono::Duration::days(days);
+            let day = at.date_naive();
+            let (list, label) = (
+                list_time(at, now, utc, Lang::En),
+                day_label(at, now, utc, Lang::En),
+            );
+            let (short, long) = match days {
+                2..=6 => ("%A", "%A"),
+                _ if day.year() == now.year() => ("%-d %b", "%-d %B"),
+                _ => ("%-d %b %Y", "%-d %B %Y"),
+            };
+            assert_eq!(list, day.format(short).to_string());
+            assert_eq!(label, day.format(long).to_string());
+        }
+    }
+
+    #[test]
+    fn spanish_labels() {
+        let utc = offset_from_minutes(0);
+        let now = DateTime::parse_from_rfc3339("2026-11-22T15:00:00Z")
+            .unwrap()
+            .to_utc();
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+        let es = Lang::Es;
+        assert_eq!(list_time(at("2026-11-22T09:05:00Z"), now, utc, es), "09:05");
+        assert_eq!(list_time(at("2026-11-22T21:40:00Z"), now, utc, es), "21:40");
+        assert_eq!(list_time(at("2026-11-21T23:00:00Z"), now, utc, es), "Ayer");
+        assert_eq!(
+            list_time(at("2026-11-18T10:00:00Z"), now, utc, es),
+            "Miércoles"
+        );
+        assert_eq!(list_time(at("2026-11-16T10:00:00Z"), now, utc, es), "Lunes");
+        assert_eq!(list_time(at("2026-03-02T10:00:00Z"), now, utc, es), "2 mar");
+        assert_eq!(
+            list_time(at("2026-09-15T10:00:00Z"), now, utc, es),
+            "15 sept"
+        );
+        assert_eq!(
+            list_time(at("2025-01-02T10:00:00Z"), now, utc, es),
+            "2 ene 2025"
+        );
+        assert_eq!(day_label(at("2026-11-22T00:01:00Z"), now, utc, es), "Hoy");
+        assert_eq!(day_label(at("2026-11-21T10:00:00Z"), now, utc, es), "Ayer");
+        assert_eq!(
+            day_label(at("2026-11-21T10:00:00Z"), now, utc, es),
+            list_time(at("2026-11-21T10:00:00Z"), now, utc, es)
+        );
+        assert_eq!(
+            day_label(
+                at("2026-11-21T23:00:00Z"),
+                now,
+                offset_from_minutes(120),
+                es
+            ),
+            "Hoy"
+        );
+        assert_eq!(
+            day_label(
+                at("2026-11-22T06:00:00Z"),
+                now,
+                offset_from_minutes(-8 * 60),
+                es
+            ),
+            "Ayer"
+        );
+        assert_eq!(
+            day_label(at("2026-11-19T10:00:00Z"), now, utc, es),
+            "Jueves"
+        );
+        assert_eq!(
+            day_label(at("2026-03-02T10:00:00Z"), now, utc, es),
+            "2 de marzo"
+        );
+        assert_eq!(
+            day_label(at("2025-12-24T10:00:00Z"), now, utc, es),
+            "24 de diciembre de 2025"
+        );
+        // 24-hour times, in the reader's zone.
+        assert_eq!(
+            clock_time(at("2026-11-22T13:05:00Z"), offset_from_minutes(-5 * 60), es),
+            "08:05"
+        );
+        assert_eq!(clock_time(at("2026-11-22T23:59:00Z"), utc, es), "23:59");
     }
 
     #[test]

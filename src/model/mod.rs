@@ -3,6 +3,7 @@
 
 mod filters;
 mod format;
+pub mod i18n;
 mod live;
 mod origin;
 mod template;
@@ -10,6 +11,7 @@ mod types;
 
 pub use filters::*;
 pub use format::*;
+pub use i18n::{lang_from_query, text, Catalogue, Lang};
 pub use live::*;
 pub use origin::*;
 pub use template::*;
