@@ -94,6 +94,7 @@ fn serve(database_url: &str, key: &str) -> Instance {
             base,
             key: key.to_string(),
             project_id: String::new(),
+            jwt_secret: String::new(),
         },
     }
 }

@@ -5,8 +5,11 @@ use leptos::prelude::*;
 use leptos_meta::{Html, Title};
 use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_params_map, use_query_map};
+use std::collections::HashSet;
+
 use uuid::Uuid;
 
+use super::bridge::{HostBridge, TokenEnded};
 use super::clock::Clock;
 use super::i18n::{provide_lang, use_text};
 use super::icons::{Icon, INBOX};
@@ -34,6 +37,15 @@ pub struct EmbedContext {
     pub list: Resource<Result<ConversationPage, EmbedError>>,
     /// The open conversation's thread (none on the list page).
     pub thread: Resource<Result<Option<ThreadPage>, EmbedError>>,
+    /// The conversations the signed-in agent watches (none without an agent).
+    pub watched: RwSignal<HashSet<Uuid>>,
+}
+
+impl EmbedContext {
+    /// The signed-in agent's user id (an agent JWT), if any.
+    pub fn agent_id(&self) -> Option<Uuid> {
+        self.session.agent.as_ref().map(|a| a.user_id)
+    }
 }
 
 impl EmbedContext {
@@ -147,7 +159,10 @@ fn Inbox(token: String, session: SessionView) -> impl IntoView {
     let theme = ThemeState::provide(rendered_theme);
     let fixed = mode.get_untracked().map(|_| "");
     let title = session.scope_label.clone();
+    let agent_name = session.agent.as_ref().map(|a| a.name.clone());
+    let watched = RwSignal::new(session.watched.iter().copied().collect::<HashSet<Uuid>>());
     provide_context(EmbedContext {
+        watched,
         token,
         session: session.clone(),
         filters,
@@ -165,7 +180,13 @@ fn Inbox(token: String, session: SessionView) -> impl IntoView {
                 <header class="sidebar-header">
                     <div class="sidebar-title">
                         <Icon d=INBOX size=20 />
-                        <h1 title=title.clone()>{title.clone()}</h1>
+                        <div class="sidebar-heading">
+                            <h1 title=title.clone()>{title.clone()}</h1>
+                            {agent_name.map(|name| {
+                                let label = (t.signed_in_as)(&name);
+                                view! { <span class="agent-name" data-testid="agent-name" title=label>{name}</span> }
+                            })}
+                        </div>
                     </div>
                     <LiveIndicator />
                     <ThemeSelect />
@@ -176,6 +197,7 @@ fn Inbox(token: String, session: SessionView) -> impl IntoView {
                 <Outlet />
             </main>
         </div>
+        <HostBridge />
     }
 }
 
@@ -227,6 +249,7 @@ fn TokenError(error: EmbedError) -> impl IntoView {
     view! {
         <Html {..} lang=lang.tag() data-theme=theme.as_str() />
         <Title text=title />
+        {matches!(kind, "expired" | "revoked" | "invalid").then(|| view! { <TokenEnded reason=kind /> })}
         <main class="notice-page" data-testid="token-error" data-error=kind>
             <div class="notice-card" role="alert">
                 <h1>{title}</h1>

@@ -43,6 +43,8 @@ pub const FILE: &str =
 pub const PIN: &str = "M12 21s-7-6.2-7-11.5a7 7 0 0 1 14 0C19 14.8 12 21 12 21zM12 12a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5z";
 pub const INBOX: &str = "M3 13h5l2 3h4l2-3h5M5 5h14l2 8v6H3v-6z";
 pub const BOT: &str = "M12 3v3M6 9h12a2 2 0 0 1 2 2v7a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2v-7a2 2 0 0 1 2-2zM9 14v.01M15 14v.01";
+pub const EYE: &str =
+    "M2 12s3.6-7 10-7 10 7 10 7-3.6 7-10 7S2 12 2 12zM12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6z";
 pub const PERSON: &str = "M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM4 21a8 8 0 0 1 16 0";
 pub const HAND: &str = "M8 13V5.5a1.5 1.5 0 0 1 3 0V12M11 11V4.5a1.5 1.5 0 0 1 3 0V12M14 11.5V6a1.5 1.5 0 0 1 3 0v8a7 7 0 0 1-7 7h-.5a6 6 0 0 1-5-2.7L2.6 15a1.5 1.5 0 0 1 2.4-1.8L8 16";
 pub const TEMPLATE: &str = "M4 4h16v12H8l-4 4zM8 9h8M8 12h5";

@@ -1,6 +1,6 @@
 //! The conversation list: filters, rows, and paging by cursor as the list scrolls.
 
-use leptos::either::Either;
+use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
@@ -14,7 +14,7 @@ use super::live::Live;
 use crate::actions::list_conversations;
 use crate::model::{
     initials, list_time, merge_live, text, ConversationView, Direction, Filters, Handoff,
-    StatusFilter,
+    StatusFilter, Tab,
 };
 
 /// How close to the bottom (px) the next page starts loading.
@@ -100,6 +100,7 @@ pub fn ConversationList() -> impl IntoView {
     };
 
     view! {
+        {ctx.session.agent.is_some().then(|| view! { <TabBar /> })}
         <FilterBar />
         <div class="conversation-scroll" on:scroll=on_scroll>
             <Transition fallback=|| view! { <ListSkeleton /> }>
@@ -133,6 +134,8 @@ fn Rows(
     let first_read = first.last_event_id;
     let first_items = first.items;
     let assignee = ctx.session.assigned_user_id;
+    let agent = ctx.agent_id();
+    let watched = ctx.watched;
     // A new first page (new filters, or a reload): later pages are read again as the list
     // scrolls, and what events said up to this page's position it shows already.
     more.set(MorePages::default());
@@ -145,7 +148,18 @@ fn Rows(
             if m.filters.as_ref() == Some(&current) {
                 pages.extend(m.pages.iter().map(|(at, items)| (*at, items.as_slice())));
             }
-            live.with_changes(|l| merge_live(&pages, l, &current, assignee))
+            let in_scope = |v: &ConversationView| {
+                assignee.is_none_or(|a| v.assigned_user_id == Some(a))
+                    && current
+                        .tab
+                        .admits(v, agent, |id| watched.with(|w| w.contains(&id)))
+            };
+            let mut rows = live.with_changes(|l| merge_live(&pages, l, &current, &in_scope));
+            // The watched set is the page's own: an unwatched conversation leaves at once.
+            if current.tab == Tab::Watched && agent.is_some() {
+                rows.retain(|v| watched.with(|w| w.contains(&v.id)));
+            }
+            rows
         })
     });
     let has_more = move || {
@@ -207,17 +221,34 @@ fn row_key(c: &ConversationView) -> String {
 fn EmptyList() -> impl IntoView {
     let ctx = EmbedContext::get();
     let t = text(use_lang());
-    let filtered = !ctx.filters.get_untracked().is_default();
-    let clear = ctx.href(ctx.open.get_untracked(), &Filters::default());
+    let current = ctx.filters.get_untracked();
+    let tab = if ctx.agent_id().is_some() {
+        current.tab
+    } else {
+        Tab::All
+    };
+    // Clearing the filters keeps the tab.
+    let only_tab = Filters {
+        tab,
+        ..Default::default()
+    };
+    let filtered = Filters { tab, ..current } != only_tab;
+    let clear = ctx.href(ctx.open.get_untracked(), &only_tab);
+    let tab_empty = match tab {
+        Tab::All => None,
+        Tab::Mine => Some(t.empty_mine),
+        Tab::New => Some(t.empty_new),
+        Tab::Watched => Some(t.empty_watched),
+    };
     view! {
         <div class="empty-list" data-testid="empty-list">
-            {if filtered {
-                Either::Left(view! {
+            {match (filtered, tab_empty) {
+                (false, Some(message)) => EitherOf3::A(view! { <p>{message}</p> }),
+                (true, _) => EitherOf3::B(view! {
                     <p>{t.no_matches}</p>
                     <a href=clear class="link-button">{t.clear_filters}</a>
-                })
-            } else {
-                Either::Right(view! { <p>{t.no_conversations}</p> })
+                }),
+                (false, None) => EitherOf3::C(view! { <p>{t.no_conversations}</p> }),
             }}
         </div>
     }
@@ -323,6 +354,45 @@ fn ConversationRow(conversation: ConversationView) -> impl IntoView {
                 </span>
             </a>
         </li>
+    }
+}
+
+/// The agent's tabs (agent JWT sessions): all, mine, new, watched. Links, so they work
+/// before the page is interactive; the tab goes into the URL with the other filters.
+#[component]
+fn TabBar() -> impl IntoView {
+    let ctx = EmbedContext::get();
+    let t = text(use_lang());
+    let filters = ctx.filters;
+    let tabs = [
+        (Tab::All, t.tab_all),
+        (Tab::Mine, t.tab_mine),
+        (Tab::New, t.tab_new),
+        (Tab::Watched, t.tab_watched),
+    ];
+    view! {
+        <nav class="agent-tabs" aria-label=t.tabs data-testid="agent-tabs">
+            {tabs.into_iter().map(|(tab, label)| {
+                let ctx = ctx.clone();
+                let href = move || {
+                    let next = Filters { tab, ..filters.get() };
+                    ctx.href(ctx.open.get(), &next)
+                };
+                let current = move || filters.get().tab == tab;
+                view! {
+                    <a
+                        class="agent-tab"
+                        data-testid="agent-tab"
+                        data-tab=tab.as_str()
+                        href=href
+                        aria-current=move || current().then_some("page")
+                        class:active=current
+                    >
+                        {label}
+                    </a>
+                }
+            }).collect_view()}
+        </nav>
     }
 }
 

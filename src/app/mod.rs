@@ -1,5 +1,6 @@
 //! The embed UI: shell, routes, and the pages they show.
 
+mod bridge;
 mod clock;
 mod composer;
 mod embed;

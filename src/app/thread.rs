@@ -10,12 +10,12 @@ use super::clock::Clock;
 use super::composer::{Composer, Outgoing};
 use super::embed::EmbedContext;
 use super::i18n::{error_text, use_lang};
-use super::icons::{channel_label, channel_path, Icon, BACK, EDIT};
+use super::icons::{channel_label, channel_path, Icon, BACK, EDIT, EYE};
 use super::list::avatar_class;
 use super::live::Live;
 use super::message::{starts_group, MessageBubble};
 use crate::actions::{
-    mark_read, older_messages, rename_contact, set_handoff, EmbedError, MAX_NAME_CHARS,
+    mark_read, older_messages, rename_contact, set_handoff, set_watched, EmbedError, MAX_NAME_CHARS,
 };
 use crate::model::{
     day_label, initials, same_day, text, ConversationStatus, ConversationView, Direction, Handoff,
@@ -443,6 +443,7 @@ fn ThreadHeader(
     let ctx = EmbedContext::get();
     let lang = use_lang();
     let t = text(lang);
+    let is_agent = ctx.session.agent.is_some();
     let back = move || ctx.href(None, &ctx.filters.get());
     let subtitle = [
         conversation.contact.phone_number.clone(),
@@ -470,9 +471,61 @@ fn ThreadHeader(
             </div>
             <div class="thread-badges">
                 {move || (status.get() == ConversationStatus::Ended).then(|| view! { <span class="badge badge-ended" data-testid="ended-badge">{t.ended_badge}</span> })}
+                {is_agent.then(|| view! { <WatchButton conversation=conversation.id /> })}
                 <HandoffButton conversation=conversation.id handoff />
             </div>
         </header>
+    }
+}
+
+/// Follow the conversation in the agent's Watched tab, or stop (agent JWT sessions).
+#[component]
+fn WatchButton(conversation: uuid::Uuid) -> impl IntoView {
+    let ctx = EmbedContext::get();
+    let lang = use_lang();
+    let t = text(lang);
+    let watched = ctx.watched;
+    let is_watched = move || watched.with(|w| w.contains(&conversation));
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let token = StoredValue::new(ctx.token.clone());
+    let toggle = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        let target = !watched.with_untracked(|w| w.contains(&conversation));
+        busy.set(true);
+        error.set(None);
+        let token = token.get_value();
+        leptos::task::spawn_local(async move {
+            match set_watched(token, conversation, target).await {
+                Ok(now) => watched.update(|w| {
+                    if now {
+                        w.insert(conversation);
+                    } else {
+                        w.remove(&conversation);
+                    }
+                }),
+                Err(e) => error.set(Some(error_text(lang, &e))),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <button
+            type="button"
+            class="watch-button"
+            class:watching=is_watched
+            data-testid="watch-toggle"
+            aria-pressed=move || is_watched().to_string()
+            title=move || if is_watched() { t.unwatch_title } else { t.watch_title }
+            disabled=move || busy.get()
+            on:click=toggle
+        >
+            <Icon d=EYE size=14 />
+            <span>{move || if is_watched() { t.unwatch } else { t.watch }}</span>
+        </button>
+        {move || error.get().map(|e| view! { <span class="inline-error" role="alert">{e}</span> })}
     }
 }
 

@@ -80,15 +80,14 @@ pub struct ConversationData {
 /// was read at), with every conversation changed by a later event replaced, added where
 /// the filters admit it, and dropped where they certainly do not; newest activity first.
 ///
-/// `assignee` is the token's assignee narrowing, if any: a conversation assigned to someone
-/// else has left the scope.
+/// `in_scope` says whether a changed conversation still belongs: the token's assignee
+/// narrowing, or the agent's tab.
 pub fn merge_live(
     pages: &[(i64, &[ConversationView])],
     live: &std::collections::HashMap<Uuid, (i64, ConversationView)>,
     filters: &super::Filters,
-    assignee: Option<Uuid>,
+    in_scope: &dyn Fn(&ConversationView) -> bool,
 ) -> Vec<ConversationView> {
-    let in_scope = |v: &ConversationView| assignee.is_none_or(|a| v.assigned_user_id == Some(a));
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for (read_at, items) in pages {
@@ -168,7 +167,7 @@ mod tests {
         ended.status = ConversationStatus::Ended;
         live.insert(Uuid::from_u128(2), (13, ended));
         let filters = Filters::default();
-        let merged = merge_live(&[(10, &page)], &live, &filters, None);
+        let merged = merge_live(&[(10, &page)], &live, &filters, &|_| true);
         assert_eq!(ids(&merged), vec![3, 4, 1]);
         assert_eq!(merged[0].unread_count, 1);
         // Under "all", the ended one stays.
@@ -177,7 +176,7 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            ids(&merge_live(&[(10, &page)], &live, &all, None)),
+            ids(&merge_live(&[(10, &page)], &live, &all, &|_| true)),
             vec![3, 4, 1, 2]
         );
     }
@@ -188,7 +187,7 @@ mod tests {
         let mut live = HashMap::new();
         live.insert(Uuid::from_u128(1), (5, view(1, 100, 7)));
         live.insert(Uuid::from_u128(9), (6, view(9, 900, 0)));
-        let merged = merge_live(&[(10, &page)], &live, &Filters::default(), None);
+        let merged = merge_live(&[(10, &page)], &live, &Filters::default(), &|_| true);
         assert_eq!(ids(&merged), vec![1]);
         assert_eq!(merged[0].unread_count, 0);
     }
@@ -207,7 +206,7 @@ mod tests {
         // 1 was matched by the server (perhaps by a message): kept. 2's name matches:
         // added. 3 may or may not match: not added.
         assert_eq!(
-            ids(&merge_live(&[(10, &page)], &live, &filters, None)),
+            ids(&merge_live(&[(10, &page)], &live, &filters, &|_| true)),
             vec![1, 2]
         );
         let unread = Filters {
@@ -215,7 +214,7 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            ids(&merge_live(&[(10, &page)], &live, &unread, None)),
+            ids(&merge_live(&[(10, &page)], &live, &unread, &|_| true)),
             vec![1]
         );
     }
@@ -234,14 +233,16 @@ mod tests {
         let mut came = view(2, 500, 0);
         came.assigned_user_id = Some(mine);
         live.insert(came.id, (12, came));
-        let merged = merge_live(&[(10, &page)], &live, &Filters::default(), Some(mine));
+        let merged = merge_live(&[(10, &page)], &live, &Filters::default(), &|v| {
+            v.assigned_user_id == Some(mine)
+        });
         assert_eq!(ids(&merged), vec![2]);
         assert_eq!(
             ids(&merge_live(
                 &[(10, &page)],
                 &live,
                 &Filters::default(),
-                None
+                &|_| true
             )),
             vec![2, 1]
         );
