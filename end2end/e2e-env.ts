@@ -70,7 +70,7 @@ export const SERVER_ENV = {
 export function createProject(
   name: string,
   env: NodeJS.ProcessEnv,
-): { id: string; api_key: string; line: string } {
+): { id: string; api_key: string; jwt_secret: string; line: string } {
   const stdout = execFileSync(SERVER_BIN, ['project', 'create', '--name', name], {
     cwd: REPO_ROOT,
     env,
@@ -83,9 +83,9 @@ export function createProject(
     .filter((l) => l.startsWith('{'))
     .pop();
   if (!line) throw new Error(`project create printed no JSON line:\n${stdout}`);
-  const project = JSON.parse(line) as { id?: string; api_key?: string };
-  if (!project.id || !project.api_key) {
-    throw new Error(`project create printed no id/api_key: ${line}`);
+  const project = JSON.parse(line) as { id?: string; api_key?: string; jwt_secret?: string };
+  if (!project.id || !project.api_key || !project.jwt_secret) {
+    throw new Error(`project create printed no id/api_key/jwt_secret: ${line}`);
   }
-  return { id: project.id, api_key: project.api_key, line };
+  return { id: project.id, api_key: project.api_key, jwt_secret: project.jwt_secret, line };
 }
