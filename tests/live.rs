@@ -487,6 +487,76 @@ async fn revoking_expiring_or_disallowing_closes_open_sockets() {
     assert_eq!(server.state.live.sockets(), 1);
 }
 
+/// An agent JWT for a project scope, expiring in `ttl` seconds.
+fn agent_jwt(api: &Api, id: &str, ttl: i64) -> String {
+    use inbox_embed::server::agent_jwt::{sign, AgentClaims, AgentId};
+    let now = chrono::Utc::now().timestamp();
+    let claims = AgentClaims {
+        iss: Some("tests".into()),
+        iat: now,
+        exp: now + ttl,
+        nbf: None,
+        id: AgentId::Text(id.into()),
+        name: format!("Agent {id}"),
+        email: None,
+        project_id: Some(api.project_id.parse().unwrap()),
+        whatsapp_config_id: None,
+        customer_id: None,
+        language: None,
+    };
+    sign(&claims, &api.jwt_secret).unwrap()
+}
+
+#[tokio::test]
+async fn agent_jwt_sockets_follow_the_projects_origins_and_their_expiry() {
+    let server = TestServer::start().await;
+    let (api, _, conversations) = small_world(&server, 1).await;
+    api.patch(
+        "/project",
+        json!({ "jwt_allowed_origins": ["https://a.example.com", "https://b.example.com"] }),
+    )
+    .await
+    .expect(200);
+    let long = agent_jwt(&api, "long", 3600);
+    let short = agent_jwt(&api, "short", 3);
+    assert_eq!(
+        connect(&server, &long, None, Some("https://evil.example.com"))
+            .await
+            .err(),
+        Some(403)
+    );
+    let mut ws_a = connect(&server, &long, None, Some("https://a.example.com"))
+        .await
+        .unwrap();
+    let mut ws_b = connect(&server, &long, None, Some("https://b.example.com"))
+        .await
+        .unwrap();
+    let mut ws_short = connect(&server, &short, None, Some("https://b.example.com"))
+        .await
+        .unwrap();
+    for ws in [&mut ws_a, &mut ws_b, &mut ws_short] {
+        ws.until_ready().await;
+    }
+    // Events reach JWT sockets as they reach token sockets.
+    api.text(&conversations[0], "incoming", "hola").await;
+    for ws in [&mut ws_a, &mut ws_b] {
+        let events = ws.events(2).await;
+        assert_eq!(events[0]["type"], "message.created");
+    }
+    // The project drops an origin: its JWT sockets close, the others stay.
+    api.patch(
+        "/project",
+        json!({ "jwt_allowed_origins": ["https://b.example.com"] }),
+    )
+    .await
+    .expect(200);
+    assert_eq!(ws_a.closed(Duration::from_secs(3)).await, 4401);
+    // A JWT socket ends when its JWT expires.
+    assert_eq!(ws_short.closed(Duration::from_secs(8)).await, 4401);
+    ws_b.quiet_for(Duration::from_millis(300)).await;
+    assert_eq!(server.state.live.sockets(), 1);
+}
+
 #[tokio::test]
 async fn a_slow_consumer_is_dropped_without_holding_up_the_others() {
     let server = TestServer::start_with(|c| {

@@ -704,7 +704,19 @@ fn secrets_never_reach_the_logs() {
         )
         .await;
         let token = created["token"].as_str().expect("token").to_string();
+        let now = chrono::Utc::now().timestamp();
+        let jwt = inbox_embed::server::agent_jwt::sign(
+            &serde_json::from_value(json!({
+                "iat": now, "exp": now + 600, "id": "a", "name": "A",
+                "project_id": project["id"],
+            }))
+            .expect("claims"),
+            &jwt_secret,
+        )
+        .expect("sign");
         for path in [
+            format!("/embed/{jwt}"),
+            format!("/embed/{jwt}/conversations/{conversation}"),
             format!("/embed/{token}"),
             format!("/embed/{token}/conversations/{conversation}"),
             format!("/embed/{token}/conversations/not-an-id"),
@@ -737,8 +749,12 @@ fn secrets_never_reach_the_logs() {
             .await
             .expect("GET");
         res.text().await.expect("body");
-        vec![token, key.clone(), jwt_secret.clone(), webhook_secret]
+        (
+            vec![token, key.clone(), jwt_secret.clone(), webhook_secret],
+            jwt,
+        )
     });
+    let (secrets, jwt) = secrets;
     // SIGTERM: the server shuts down gracefully and flushes its log.
     let _ = Command::new("kill").arg(child.id().to_string()).status();
     let _ = child.wait();
@@ -754,6 +770,13 @@ fn secrets_never_reach_the_logs() {
         let body = &secret[4..];
         assert!(!log.contains(body), "a secret in the log");
         assert!(!log.contains(&body[..12]), "part of a secret in the log");
+    }
+    assert!(
+        log.contains("/embed/eyJ…"),
+        "JWT paths are logged, redacted"
+    );
+    for part in jwt.split('.') {
+        assert!(!log.contains(&part[3..]), "part of an agent JWT in the log");
     }
     eprintln!("{} log lines checked", log.lines().count());
 }

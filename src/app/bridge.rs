@@ -380,11 +380,23 @@ mod browser {
             _ => {}
         });
 
-        // The link ended while open (revoked or expired).
+        // The link ended while open: the server says why.
         Effect::new(move |_| {
-            if live.status() == LiveStatus::Ended {
-                bridge.emit("token.expired", json!({ "reason": "ended" }));
+            if live.status() != LiveStatus::Ended {
+                return;
             }
+            let token = bridge.token.get_value();
+            leptos::task::spawn_local(async move {
+                use crate::actions::EmbedError;
+                let reason = match crate::actions::load_session(token).await {
+                    Err(EmbedError::ExpiredToken) => "expired",
+                    Err(EmbedError::RevokedToken) => "revoked",
+                    Err(EmbedError::InvalidToken) => "invalid",
+                    Err(EmbedError::ForeignOrigin) => "origin",
+                    _ => "ended",
+                };
+                bridge.emit("token.expired", json!({ "reason": reason }));
+            });
         });
 
         // The document's size.

@@ -223,6 +223,7 @@ mod tests {
             ("whatsapp_config_id", "not-a-uuid"),
             ("unread", "yes"),
             ("handoff", "0"),
+            ("tab", "others"),
         ]);
         assert_eq!(f, Filters::default());
         assert_eq!(

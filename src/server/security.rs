@@ -518,7 +518,8 @@ fn escape(text: &str) -> String {
 /// Replaces every secret in `text` (an embed token, API key, webhook or JWT secret) by
 /// its prefix and an ellipsis, for logs.
 pub fn redact(text: &str) -> std::borrow::Cow<'_, str> {
-    const PREFIXES: [&str; 4] = ["iet_", "iek_", "iej_", "iew_"];
+    // Our secrets by their prefixes, and agent JWTs (`eyJ`: a base64url `{"`).
+    const PREFIXES: [&str; 5] = ["iet_", "iek_", "iej_", "iew_", "eyJ"];
     if !PREFIXES.iter().any(|p| text.contains(p)) {
         return text.into();
     }
@@ -534,7 +535,12 @@ pub fn redact(text: &str) -> std::borrow::Cow<'_, str> {
         out.push('…');
         let after = &rest[at + prefix.len()..];
         let secret_len = after
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .find(|c: char| {
+                !(c.is_ascii_alphanumeric()
+                    || c == '-'
+                    || c == '_'
+                    || (prefix == "eyJ" && c == '.'))
+            })
             .unwrap_or(after.len());
         rest = &after[secret_len..];
     }
@@ -570,6 +576,10 @@ mod tests {
         );
         assert_eq!(redact("/pkg/app.js"), "/pkg/app.js");
         assert_eq!(redact("iet_"), "iet_…");
+        assert_eq!(
+            redact("/embed/eyJhbGciOiJIUzI1NiJ9.eyJpZCI6ImEifQ.c2ln-_x/ws?since=4"),
+            "/embed/eyJ…/ws?since=4"
+        );
     }
 
     #[test]
