@@ -396,6 +396,27 @@ async fn the_projects_jwt_origins_gate_and_frame_jwt_pages() {
         )
         .await;
     assert_eq!(page.status, 403);
+    assert!(page.body.contains("<html lang=\"en\"") && page.body.contains("Not available here"));
+    // The refusal page speaks the JWT's language, or `?lang=`'s.
+    let spanish = hs256(
+        &with(
+            claims(&w.api.project_id, "agent-2", "Eva"),
+            json!({ "language": "es" }),
+        ),
+        &w.api.jwt_secret,
+    );
+    for path in [format!("/embed/{spanish}"), format!("/embed/{jwt}?lang=es")] {
+        let page = w
+            .server
+            .get_with(&path, &[("origin", "https://evil.example.net")])
+            .await;
+        assert_eq!(page.status, 403);
+        assert!(
+            page.body.contains("<html lang=\"es\"") && page.body.contains("No disponible aquí"),
+            "{}",
+            page.body
+        );
+    }
     let page = w.server.get_with(&format!("/embed/{jwt}"), &[]).await;
     assert_eq!(page.status, 200);
     let csp = page

@@ -4,7 +4,7 @@ mod bridge;
 mod clock;
 mod composer;
 mod embed;
-mod i18n;
+pub(crate) mod i18n;
 mod icons;
 mod list;
 mod live;

@@ -170,6 +170,7 @@ async fn not_found() -> Response {
     (
         StatusCode::NOT_FOUND,
         Html(security::notice_page(
+            crate::model::Lang::En,
             "Not found",
             "There is nothing at this address.",
         )),

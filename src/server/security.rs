@@ -18,7 +18,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sha2::{Digest, Sha256};
 
 use crate::actions::EmbedError;
-use crate::model::{Origin, OriginPattern};
+use crate::model::{text, Lang, Origin, OriginPattern};
 use crate::server::access::RequestAccess;
 use crate::server::{AppError, AppState};
 
@@ -245,7 +245,7 @@ impl Refusal {
     }
 
     /// The refusal in the form its route class speaks.
-    fn respond(self, class: RouteClass) -> Response {
+    fn respond(self, class: RouteClass, lang: Lang) -> Response {
         let mut response = match class {
             RouteClass::Api => match self {
                 Self::ForeignOrigin => {
@@ -275,17 +275,15 @@ impl Refusal {
             )
                 .into_response(),
             RouteClass::Embed | RouteClass::Other => {
+                let t = text(lang);
                 let title = match self {
-                    Self::ForeignOrigin => "Not available here",
-                    Self::TooManyFailures { .. } => "Too many attempts",
-                    Self::TooLarge => "Request too large",
-                    Self::Failed => "Something went wrong",
+                    Self::ForeignOrigin => t.origin_title,
+                    Self::TooManyFailures { .. } => t.rate_limited_title,
+                    Self::TooLarge => t.too_large_title,
+                    Self::Failed => t.unavailable_title,
                 };
-                (
-                    self.status(),
-                    Html(notice_page(title, &self.embed_error().to_string())),
-                )
-                    .into_response()
+                let detail = crate::app::i18n::error_text(lang, &self.embed_error());
+                (self.status(), Html(notice_page(lang, title, &detail))).into_response()
             }
         };
         if let Self::TooManyFailures { retry_after } = self {
@@ -302,13 +300,21 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
     let class = RouteClass::of(req.uri().path());
     let guard = &state.guard;
     let ip = guard.client_ip(&req);
+    // The language of the notice pages this layer answers with: `?lang=`, else English
+    // (the token's, where it is known).
+    let query_lang = req.uri().query().and_then(|q| {
+        q.split('&')
+            .find_map(|pair| pair.strip_prefix("lang="))
+            .and_then(Lang::parse)
+    });
+    let lang = query_lang.unwrap_or_default();
     let credentialed = matches!(class, RouteClass::Embed | RouteClass::Rpc)
         || req.uri().path().starts_with("/api/");
     if credentialed {
         if let Some(wait) = ip.and_then(|ip| guard.failures.blocked_for(ip)) {
             let retry_after = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
             let refusal = Refusal::TooManyFailures { retry_after };
-            return finish(class, refusal.respond(class), Frame::Anyone);
+            return finish(class, refusal.respond(class, lang), Frame::Anyone);
         }
     }
     let mut frame = Frame::Nobody;
@@ -325,7 +331,8 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
                             frame = Frame::Only(allowed.clone());
                         }
                         if !guard.admits(req.headers(), allowed) {
-                            let refused = Refusal::ForeignOrigin.respond(class);
+                            let lang = Lang::choose(query_lang, &access.language);
+                            let refused = Refusal::ForeignOrigin.respond(class, lang);
                             return finish(class, refused, frame);
                         }
                     }
@@ -336,7 +343,7 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
                 // Fail closed: without the token's list there is no gate to apply.
                 Err(e) => {
                     tracing::error!(error = ?e, "embed token lookup failed");
-                    return finish(class, Refusal::Failed.respond(class), Frame::Nobody);
+                    return finish(class, Refusal::Failed.respond(class, lang), Frame::Nobody);
                 }
             }
         }
@@ -349,7 +356,7 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|o| Origin::parse(o).is_none_or(|o| !guard.is_own(&o, req.headers())));
             if foreign {
-                return finish(class, Refusal::ForeignOrigin.respond(class), frame);
+                return finish(class, Refusal::ForeignOrigin.respond(class, lang), frame);
             }
         }
         _ => {}
@@ -362,8 +369,8 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
     }
     if !speaks_for_itself(&response) {
         match response.status() {
-            StatusCode::PAYLOAD_TOO_LARGE => response = Refusal::TooLarge.respond(class),
-            StatusCode::INTERNAL_SERVER_ERROR => response = Refusal::Failed.respond(class),
+            StatusCode::PAYLOAD_TOO_LARGE => response = Refusal::TooLarge.respond(class, lang),
+            StatusCode::INTERNAL_SERVER_ERROR => response = Refusal::Failed.respond(class, lang),
             _ => {}
         }
     }
@@ -496,13 +503,14 @@ static NOTICE_STYLE_HASH: LazyLock<String> = LazyLock::new(|| {
 
 /// A small self-contained page, light or dark, for answers outside the app: 404s and
 /// this layer's refusals.
-pub fn notice_page(title: &str, text: &str) -> String {
+pub fn notice_page(lang: Lang, title: &str, text: &str) -> String {
     format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+        "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"color-scheme\" content=\"light dark\"><title>{title}</title>\
          <style>{NOTICE_STYLE}</style></head><body><main data-testid=\"notice\">\
          <h1>{title}</h1><p>{text}</p></main></body></html>",
+        lang = lang.tag(),
         title = escape(title),
         text = escape(text),
     )
@@ -606,7 +614,7 @@ mod tests {
 
     #[test]
     fn notice_style_is_hashed() {
-        assert!(notice_page("<t>", "a & b").contains("&lt;t&gt;"));
+        assert!(notice_page(Lang::En, "<t>", "a & b").contains("&lt;t&gt;"));
         assert!(NOTICE_STYLE_HASH.starts_with("sha256-"));
         assert_eq!(NOTICE_STYLE_HASH.len(), "sha256-".len() + 44);
     }
