@@ -62,7 +62,8 @@ async fn run(cli: Cli) -> Result<(), String> {
             url,
         } => {
             let jwt = agent_jwt::mint(
-                &state,
+                &state.store,
+                state.jwt_max_lifetime,
                 project,
                 agent_jwt::MintRequest {
                     agent_id,
@@ -87,7 +88,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             if_empty,
             json,
         } => {
-            let out = demo::run(&state.store, &state.public_url, conversations, if_empty)
+            let out = demo::run(&state, conversations, if_empty)
                 .await
                 .map_err(|e| describe(&e))?;
             if json {
@@ -103,11 +104,21 @@ async fn run(cli: Cli) -> Result<(), String> {
                             out.conversations
                         );
                         println!("  Embed URL: {}", out.embed_url);
+                        println!("  Agent URL: {}", out.agent_url);
+                        println!(
+                            "             (signed in as {} by a JWT, for 12 hours)",
+                            demo::DEMO_AGENT.1
+                        );
                         println!("  API key:   {key}  (shown once)");
                     }
                     None => {
-                        println!("The demo project exists; here is a fresh embed URL for it.");
+                        println!("The demo project exists; here are fresh URLs for it.");
                         println!("  Embed URL: {}", out.embed_url);
+                        println!("  Agent URL: {}", out.agent_url);
+                        println!(
+                            "             (signed in as {} by a JWT, for 12 hours)",
+                            demo::DEMO_AGENT.1
+                        );
                     }
                 }
             }

@@ -702,3 +702,54 @@ async fn the_jwt_command_signs_one_the_server_accepts() {
         assert!(stderr.contains(says), "{args:?}: {stderr}");
     }
 }
+
+#[tokio::test]
+async fn the_demo_prints_an_agent_url_with_the_agents_conversations() {
+    let db_dir = tempfile::tempdir().unwrap();
+    let db = TestDatabase::new(db_dir.path());
+    let (mut child, base) = spawn_server(&[
+        ("DATABASE_URL", db.url.clone()),
+        ("LEPTOS_SITE_ADDR", "127.0.0.1:0".to_string()),
+    ]);
+    let demo = std::process::Command::new(env!("CARGO_BIN_EXE_inbox-embed"))
+        .args(["demo", "--json"])
+        .envs([
+            ("DATABASE_URL", db.url.as_str()),
+            ("PUBLIC_URL", base.as_str()),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+    let out: Value = serde_json::from_slice(&demo.stdout).unwrap();
+    let agent_url = out["agent_url"].as_str().unwrap().to_string();
+    assert!(
+        agent_url.starts_with(&format!("{base}/embed/eyJ")),
+        "{agent_url}"
+    );
+    let http = reqwest::Client::new();
+    let page = |url: String| {
+        let http = http.clone();
+        async move {
+            let res = http.get(url).send().await.unwrap();
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    let (status, all) = page(agent_url.clone()).await;
+    let (mine_status, mine) = page(format!("{agent_url}?tab=mine")).await;
+    child.kill().ok();
+    child.wait().ok();
+    assert_eq!((status, mine_status), (200, 200));
+    assert!(all.contains("Marta Ruiz"), "the agent's name is shown");
+    let rows = |html: &str| html.matches("data-testid=\"conversation-item\"").count();
+    // The demo assigns the conversations agents took over; Marta has some of them.
+    assert!(
+        rows(&mine) > 0 && rows(&mine) < rows(&all),
+        "mine {} of {}",
+        rows(&mine),
+        rows(&all)
+    );
+}

@@ -214,7 +214,8 @@ pub struct MintRequest {
 /// Signs a JWT for an agent of `project_id` (the `jwt` command), checking first that the
 /// server would accept it.
 pub async fn mint(
-    state: &crate::server::AppState,
+    store: &Store,
+    max_lifetime: Duration,
     project_id: Uuid,
     request: MintRequest,
 ) -> Result<String, String> {
@@ -233,8 +234,7 @@ pub async fn mint(
             )
         }
     };
-    let settings = state
-        .store
+    let settings = store
         .jwt_settings_for(scope, Some(project_id))
         .await
         .map_err(|e| e.to_string())?
@@ -248,7 +248,7 @@ pub async fn mint(
                 format!("--scope: no customer with that id in project {project_id}")
             }
         })?;
-    let max = state.jwt_max_lifetime.as_secs();
+    let max = max_lifetime.as_secs();
     if request.ttl == 0 || request.ttl > max {
         return Err(format!(
             "--ttl must be from 1 to {max} seconds (JWT_MAX_LIFETIME_SECS)"
@@ -274,7 +274,7 @@ pub async fn mint(
         ScopeKind::Customer(id) => claims.customer_id = Some(id),
     }
     let jwt = sign(&claims, &settings.secret).map_err(|e| e.to_string())?;
-    match verify(&state.store, &jwt, state.jwt_max_lifetime).await {
+    match verify(store, &jwt, max_lifetime).await {
         Ok(Ok(_)) => Ok(jwt),
         Ok(Err(_)) => Err("the agent id, name, email or language is not acceptable".into()),
         Err(e) => Err(e.to_string()),

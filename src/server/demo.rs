@@ -16,7 +16,7 @@ use crate::server::store::{
     now, ImportedConversation, Inbox, NewContact, NewCustomer, NewEmbedToken, NewInbox, NewMessage,
     NewUser, Store, TokenScope,
 };
-use crate::server::AppError;
+use crate::server::{AppError, AppState};
 
 /// What `inbox-embed demo` prints.
 #[derive(Debug, Serialize)]
@@ -26,7 +26,31 @@ pub struct DemoOutput {
     pub api_key: Option<String>,
     pub token: String,
     pub embed_url: String,
+    /// The embed signed in as a demo agent by a JWT (tabs mine, new, watched).
+    pub agent_url: String,
     pub conversations: usize,
+}
+
+/// The agent the demo's JWT signs in: external id, name, email.
+pub const DEMO_AGENT: (&str, &str, &str) = ("marta", "Marta Ruiz", "marta@example.com");
+/// How long the demo's agent JWT lasts (or the server's maximum, if shorter).
+const DEMO_JWT_SECS: u64 = 12 * 3600;
+
+async fn demo_agent_url(state: &AppState, project_id: Uuid) -> Result<String, AppError> {
+    let request = crate::server::agent_jwt::MintRequest {
+        agent_id: DEMO_AGENT.0.into(),
+        name: DEMO_AGENT.1.into(),
+        email: Some(DEMO_AGENT.2.into()),
+        scope: "project".into(),
+        ttl: DEMO_JWT_SECS.min(state.jwt_max_lifetime.as_secs()),
+        issuer: "inbox-embed-demo".into(),
+        language: None,
+    };
+    let jwt =
+        crate::server::agent_jwt::mint(&state.store, state.jwt_max_lifetime, project_id, request)
+            .await
+            .map_err(AppError::Internal)?;
+    Ok(state.embed_url(&jwt))
 }
 
 /// The curated demo's size.
@@ -37,15 +61,16 @@ const BATCH: usize = 500;
 /// token for it. With `if_empty`, a database that already has a demo project gets only a
 /// fresh token.
 pub async fn run(
-    store: &Store,
-    public_url: &str,
+    state: &AppState,
     conversations: Option<usize>,
     if_empty: bool,
 ) -> Result<DemoOutput, AppError> {
+    let (store, public_url) = (&state.store, state.public_url.as_str());
     if if_empty {
         if let Some(project) = store.demo_project().await? {
             let token = mint_token(store, project.id).await?;
             return Ok(DemoOutput {
+                agent_url: demo_agent_url(state, project.id).await?,
                 project_id: project.id,
                 api_key: None,
                 embed_url: format!("{public_url}/embed/{token}"),
@@ -73,6 +98,7 @@ pub async fn run(
     }
     let token = mint_token(store, project_id).await?;
     Ok(DemoOutput {
+        agent_url: demo_agent_url(state, project_id).await?,
         project_id,
         api_key: Some(created.api_key.expose().to_string()),
         embed_url: format!("{public_url}/embed/{token}"),
@@ -162,10 +188,10 @@ impl World {
             inboxes.push(store.create_inbox(project_id, new).await?);
         }
         let mut agents = Vec::new();
-        for (name, email) in [
-            ("Marta Ruiz", "marta@example.com"),
-            ("Liam O'Connor", "liam@example.com"),
-            ("Sofía Herrera", "sofia@example.com"),
+        for (external_id, name, email) in [
+            DEMO_AGENT,
+            ("liam", "Liam O'Connor", "liam@example.com"),
+            ("sofia", "Sofía Herrera", "sofia@example.com"),
         ] {
             let u = store
                 .create_user(
@@ -173,7 +199,7 @@ impl World {
                     NewUser {
                         name: name.into(),
                         email: email.into(),
-                        external_id: None,
+                        external_id: Some(external_id.into()),
                     },
                 )
                 .await?;
@@ -221,7 +247,8 @@ impl World {
             Duration::minutes(rng.gen_range(2..(180 * 24 * 60)))
         };
         let agent = &self.agents[if curated {
-            i % self.agents.len()
+            // Every third curated conversation is taken over; these go round the agents.
+            (i / 3) % self.agents.len()
         } else {
             rng.gen_range(0..self.agents.len())
         }];
