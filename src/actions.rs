@@ -282,14 +282,6 @@ pub async fn load_session(token: String) -> Result<SessionView, EmbedError> {
         inboxes,
         assigned_user_id: access.scope.assigned_user_id,
         server_now_ms: crate::server::store::now().timestamp_millis(),
-        watched: match access.agent() {
-            Some(agent) => req
-                .store()
-                .watched(agent.user_id)
-                .await
-                .map_err(|e| req.internal(e))?,
-            None => Vec::new(),
-        },
         agent: access.agent().map(|a| crate::model::AgentView {
             user_id: a.user_id,
             external_id: a.external_id.clone(),
@@ -370,7 +362,15 @@ pub async fn load_thread(token: String, conversation_id: String) -> Result<Threa
     let conversation_id =
         Uuid::parse_str(&conversation_id).map_err(|_| req.fail(EmbedError::NotFound))?;
     let last_event_id = req.live_cursor();
-    let (_, conversation) = req.conversation(&token, conversation_id).await?;
+    let (access, conversation) = req.conversation(&token, conversation_id).await?;
+    let watched = match access.agent() {
+        Some(agent) => req
+            .store()
+            .is_watched(agent.user_id, conversation.id)
+            .await
+            .map_err(|e| req.internal(e))?,
+        None => false,
+    };
     let page = req
         .store()
         .messages(conversation.id, None, THREAD_PAGE)
@@ -387,6 +387,7 @@ pub async fn load_thread(token: String, conversation_id: String) -> Result<Threa
         messages: page.messages,
         older_cursor: page.older_cursor,
         last_event_id,
+        watched,
     })
 }
 
@@ -485,17 +486,13 @@ pub async fn set_handoff(
     let (access, view) = req.conversation(&token, conversation_id).await?;
     // An agent who takes over a conversation nobody has becomes its assignee (it moves
     // to their "mine" tab).
-    let assign = match access.agent() {
-        Some(agent)
-            if handoff == crate::model::Handoff::Human && view.assigned_user_id.is_none() =>
-        {
-            Some(Some(agent.user_id))
-        }
-        _ => None,
-    };
+    let claim_for = access
+        .agent()
+        .filter(|_| handoff == crate::model::Handoff::Human)
+        .map(|agent| agent.user_id);
     let patch = ConversationPatch {
         handoff: Some(handoff),
-        assigned_user_id: assign,
+        claim_for,
         ..Default::default()
     };
     let updated = req

@@ -344,6 +344,17 @@ async fn every_bad_vector_is_a_401() {
             "invalid",
         ),
         ("not a JWT", "a.b.c".to_string(), "invalid"),
+        (
+            "negative iat",
+            hs256(
+                &with(
+                    base.clone(),
+                    json!({ "iat": i64::MIN + 1, "exp": now + 60 }),
+                ),
+                &key,
+            ),
+            "invalid",
+        ),
     ];
     // The control: the same claims (another agent id), properly signed, open the inbox.
     let control = hs256(&with(base.clone(), json!({ "id": "control" })), &key);
@@ -351,6 +362,15 @@ async fn every_bad_vector_is_a_401() {
         .page(&format!("/embed/{control}"))
         .await
         .expect(200);
+    // Claims of the host's own (an audience, a subject) do not matter.
+    let own = hs256(
+        &with(
+            base.clone(),
+            json!({ "id": "control", "aud": "crm", "sub": "x", "jti": "1" }),
+        ),
+        &key,
+    );
+    w.server.page(&format!("/embed/{own}")).await.expect(200);
     for (what, jwt, error) in &vectors {
         let page = w.server.page(&format!("/embed/{jwt}")).await;
         assert_eq!(page.status, 401, "{what}: GET answered {}", page.status);
@@ -543,6 +563,28 @@ async fn tabs_mine_new_and_watched() {
         conversation.expect(200)["assigned_user_id"],
         marta_user["id"]
     );
+    // Taking over a conversation someone has leaves it theirs.
+    for handoff in ["bot", "human"] {
+        let got = w
+            .server
+            .rpc(
+                "set_handoff",
+                &[
+                    ("token", &pablo),
+                    ("conversation_id", ana),
+                    ("handoff", handoff),
+                ],
+                &[],
+            )
+            .await;
+        assert_eq!(got.status, 200, "{}", got.body);
+    }
+    let conversation = w.api.get(&format!("/conversations/{ana}")).await;
+    assert_eq!(
+        conversation.expect(200)["assigned_user_id"],
+        marta_user["id"]
+    );
+    assert!(w.list(&pablo, "mine").await.is_empty());
 
     // Watching is per agent, and survives a new JWT for the same agent.
     let watch = |jwt: &str, c: &str, on: &str| {
@@ -564,8 +606,26 @@ async fn tabs_mine_new_and_watched() {
     assert!(w.list(&marta, "watched").await.is_empty());
     let pablo_again = w.jwt("pablo", "Pablo");
     assert_eq!(w.list(&pablo_again, "watched").await, vec![bruno.clone()]);
-    let session: Value = serde_json::from_str(&w.session(&pablo_again, None).await.body).unwrap();
-    assert_eq!(session["watched"], json!([bruno]));
+    let thread = |jwt: String, c: String| {
+        let server = &w.server;
+        async move {
+            let got = server
+                .rpc(
+                    "load_thread",
+                    &[("token", &jwt), ("conversation_id", &c)],
+                    &[],
+                )
+                .await;
+            assert_eq!(got.status, 200, "{}", got.body);
+            serde_json::from_str::<Value>(&got.body).unwrap()["watched"].clone()
+        }
+    };
+    assert_eq!(
+        thread(pablo_again.clone(), bruno.clone()).await,
+        json!(true)
+    );
+    assert_eq!(thread(pablo_again.clone(), ana.clone()).await, json!(false));
+    assert_eq!(thread(marta.clone(), bruno.clone()).await, json!(false));
     assert_eq!(watch(&pablo, bruno, "false").await.status, 200);
     assert!(w.list(&pablo, "watched").await.is_empty());
 

@@ -44,7 +44,7 @@ impl Outgoing {
         conversation_id: Uuid,
         client_id: &str,
         at: DateTime<Utc>,
-        lang: Lang,
+        sender_name: &str,
     ) -> Message {
         let mut buttons = None;
         let (kind, content, template) = match self {
@@ -78,7 +78,7 @@ impl Outgoing {
             template,
             sender: Sender {
                 sender_type: SenderType::Agent,
-                name: text(lang).agent.into(),
+                name: sender_name.to_string(),
                 external_id: None,
             },
             status: MessageStatus::Pending,

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::{Html, Title};
 use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_params_map, use_query_map};
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use uuid::Uuid;
 
@@ -37,8 +37,9 @@ pub struct EmbedContext {
     pub list: Resource<Result<ConversationPage, EmbedError>>,
     /// The open conversation's thread (none on the list page).
     pub thread: Resource<Result<Option<ThreadPage>, EmbedError>>,
-    /// The conversations the signed-in agent watches (none without an agent).
-    pub watched: RwSignal<HashSet<Uuid>>,
+    /// Conversations the signed-in agent started (true) or stopped (false) watching on
+    /// this page; the server said the rest.
+    pub watched: RwSignal<HashMap<Uuid, bool>>,
 }
 
 impl EmbedContext {
@@ -160,7 +161,7 @@ fn Inbox(token: String, session: SessionView) -> impl IntoView {
     let fixed = mode.get_untracked().map(|_| "");
     let title = session.scope_label.clone();
     let agent_name = session.agent.as_ref().map(|a| a.name.clone());
-    let watched = RwSignal::new(session.watched.iter().copied().collect::<HashSet<Uuid>>());
+    let watched = RwSignal::new(HashMap::new());
     provide_context(EmbedContext {
         watched,
         token,

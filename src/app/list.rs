@@ -148,16 +148,22 @@ fn Rows(
             if m.filters.as_ref() == Some(&current) {
                 pages.extend(m.pages.iter().map(|(at, items)| (*at, items.as_slice())));
             }
+            // Watched: what the server listed, and what was toggled on this page.
+            let is_watched = |id: Uuid| {
+                watched.with(|w| w.get(&id).copied()).unwrap_or_else(|| {
+                    pages
+                        .iter()
+                        .any(|(_, items)| items.iter().any(|c| c.id == id))
+                })
+            };
             let in_scope = |v: &ConversationView| {
                 assignee.is_none_or(|a| v.assigned_user_id == Some(a))
-                    && current
-                        .tab
-                        .admits(v, agent, |id| watched.with(|w| w.contains(&id)))
+                    && current.tab.admits(v, agent, is_watched)
             };
             let mut rows = live.with_changes(|l| merge_live(&pages, l, &current, &in_scope));
-            // The watched set is the page's own: an unwatched conversation leaves at once.
+            // An unwatched conversation leaves the watched tab at once.
             if current.tab == Tab::Watched && agent.is_some() {
-                rows.retain(|v| watched.with(|w| w.contains(&v.id)));
+                rows.retain(|v| watched.with(|w| w.get(&v.id) != Some(&false)));
             }
             rows
         })

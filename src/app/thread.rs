@@ -19,7 +19,7 @@ use crate::actions::{
 };
 use crate::model::{
     day_label, initials, same_day, text, ConversationStatus, ConversationView, Direction, Handoff,
-    LiveFrame, Message, MessageStatus, ReplyWindow, ThreadPage,
+    LiveFrame, Message, MessageStatus, ReplyWindow, Tab, ThreadPage,
 };
 
 /// How close to the top (px) older messages start loading.
@@ -218,11 +218,21 @@ fn Thread(page: ThreadPage) -> impl IntoView {
     // (matched by client_id); a failure keeps it, with the reason and a retry.
     let failures = RwSignal::new(HashMap::<String, (Outgoing, String)>::new());
     let handoff = RwSignal::new(conversation.handoff);
+    // As the server will sign it: the agent's name, or its unnamed agent.
+    let sender_name = ctx
+        .session
+        .agent
+        .as_ref()
+        .map_or_else(|| "Agent".to_string(), |a| a.name.clone());
     let send = {
         let token = ctx.token.clone();
         move |outgoing: Outgoing, client_id: String| {
-            let local =
-                outgoing.pending(conversation_id, &client_id, clock.now.get_untracked(), lang);
+            let local = outgoing.pending(
+                conversation_id,
+                &client_id,
+                clock.now.get_untracked(),
+                &sender_name,
+            );
             messages.update(|m| {
                 if !m.iter().any(|x| x.client_id.as_ref() == Some(&client_id)) {
                     m.push(local);
@@ -303,6 +313,7 @@ fn Thread(page: ThreadPage) -> impl IntoView {
 
     // Live: messages and ticks as they come, the header and the window with them.
     let window = RwSignal::new(page.window);
+    let page_watched = page.watched;
     let name = RwSignal::new(conversation.contact.display_name.clone());
     let status = RwSignal::new(conversation.status);
     let channel = conversation.channel_type;
@@ -379,7 +390,7 @@ fn Thread(page: ThreadPage) -> impl IntoView {
     view! {
         <Title text=super::title_text(&conversation.contact.display_name) />
         <section class="thread" data-testid="thread" data-conversation-id=conversation_id.to_string()>
-            <ThreadHeader conversation=conversation.clone() handoff name status />
+            <ThreadHeader conversation=conversation.clone() handoff name status watched=page_watched />
             <div class="thread-scroll" node_ref=scroller on:scroll=on_scroll on:load:capture=on_media_load>
                 <div class="thread-start">
                     {move || if loading_older.get() {
@@ -439,6 +450,8 @@ fn ThreadHeader(
     handoff: RwSignal<Handoff>,
     name: RwSignal<String>,
     status: RwSignal<ConversationStatus>,
+    /// Whether the agent watched it when the thread was read.
+    watched: bool,
 ) -> impl IntoView {
     let ctx = EmbedContext::get();
     let lang = use_lang();
@@ -471,7 +484,7 @@ fn ThreadHeader(
             </div>
             <div class="thread-badges">
                 {move || (status.get() == ConversationStatus::Ended).then(|| view! { <span class="badge badge-ended" data-testid="ended-badge">{t.ended_badge}</span> })}
-                {is_agent.then(|| view! { <WatchButton conversation=conversation.id /> })}
+                {is_agent.then(|| view! { <WatchButton conversation=conversation.id initial=watched /> })}
                 <HandoffButton conversation=conversation.id handoff />
             </div>
         </header>
@@ -480,12 +493,13 @@ fn ThreadHeader(
 
 /// Follow the conversation in the agent's Watched tab, or stop (agent JWT sessions).
 #[component]
-fn WatchButton(conversation: uuid::Uuid) -> impl IntoView {
+fn WatchButton(conversation: uuid::Uuid, initial: bool) -> impl IntoView {
     let ctx = EmbedContext::get();
     let lang = use_lang();
     let t = text(lang);
     let watched = ctx.watched;
-    let is_watched = move || watched.with(|w| w.contains(&conversation));
+    let (filters, list) = (ctx.filters, ctx.list);
+    let is_watched = move || watched.with(|w| w.get(&conversation).copied().unwrap_or(initial));
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let token = StoredValue::new(ctx.token.clone());
@@ -493,19 +507,23 @@ fn WatchButton(conversation: uuid::Uuid) -> impl IntoView {
         if busy.get_untracked() {
             return;
         }
-        let target = !watched.with_untracked(|w| w.contains(&conversation));
+        let target = !watched
+            .with_untracked(|w| w.get(&conversation).copied())
+            .unwrap_or(initial);
         busy.set(true);
         error.set(None);
         let token = token.get_value();
         leptos::task::spawn_local(async move {
             match set_watched(token, conversation, target).await {
-                Ok(now) => watched.update(|w| {
-                    if now {
-                        w.insert(conversation);
-                    } else {
-                        w.remove(&conversation);
+                Ok(now) => {
+                    watched.update(|w| {
+                        w.insert(conversation, now);
+                    });
+                    // The watched tab lists it from the server.
+                    if now && filters.get_untracked().tab == Tab::Watched {
+                        list.refetch();
                     }
-                }),
+                }
                 Err(e) => error.set(Some(error_text(lang, &e))),
             }
             busy.set(false);

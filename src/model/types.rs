@@ -438,8 +438,6 @@ pub struct SessionView {
     pub agent: Option<AgentView>,
     /// Origins the page may talk to when framed (`postMessage`); empty admits any.
     pub allowed_origins: Vec<crate::model::OriginPattern>,
-    /// The conversations the agent watches (newest watches first; empty without an agent).
-    pub watched: Vec<Uuid>,
 }
 
 /// The signed-in agent, as the embed shows it.
@@ -471,6 +469,8 @@ pub struct ThreadPage {
     pub window: ReplyWindow,
     /// The live event log's position when this page was read.
     pub last_event_id: i64,
+    /// Whether the signed-in agent watches it (false without an agent).
+    pub watched: bool,
 }
 
 /// WhatsApp lets a business write freely for 24 hours after the contact's last message.

@@ -523,11 +523,42 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// `text` with each `/embed/<segment>` that does not start with a known prefix replaced
+/// by `/embed/…`; `None` when there is none.
+fn mask_embed_segments(text: &str, prefixes: &[&str]) -> Option<String> {
+    const EMBED: &str = "/embed/";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut masked = false;
+    while let Some(at) = rest.find(EMBED) {
+        out.push_str(&rest[..at + EMBED.len()]);
+        let after = &rest[at + EMBED.len()..];
+        let end = after
+            .find(|c: char| matches!(c, '/' | '?' | '#' | ' ' | '"'))
+            .unwrap_or(after.len());
+        let segment = &after[..end];
+        if segment.is_empty() || segment == "…" || prefixes.iter().any(|p| segment.starts_with(p))
+        {
+            out.push_str(segment);
+        } else {
+            out.push('…');
+            masked = true;
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    masked.then_some(out)
+}
+
 /// Replaces every secret in `text` (an embed token, API key, webhook or JWT secret) by
 /// its prefix and an ellipsis, for logs.
 pub fn redact(text: &str) -> std::borrow::Cow<'_, str> {
     // Our secrets by their prefixes, and agent JWTs (`eyJ`: a base64url `{"`).
     const PREFIXES: [&str; 5] = ["iet_", "iek_", "iej_", "iew_", "eyJ"];
+    // Whatever else an embed path holds may be a credential too (an encoded one).
+    if let Some(masked) = mask_embed_segments(text, &PREFIXES) {
+        return redact(&masked).into_owned().into();
+    }
     if !PREFIXES.iter().any(|p| text.contains(p)) {
         return text.into();
     }
@@ -587,6 +618,10 @@ mod tests {
         assert_eq!(
             redact("/embed/eyJhbGciOiJIUzI1NiJ9.eyJpZCI6ImEifQ.c2ln-_x/ws?since=4"),
             "/embed/eyJ…/ws?since=4"
+        );
+        assert_eq!(
+            redact("GET /embed/%65yJhbGc.eyJ.sig/conversations/1 and /embed/x"),
+            "GET /embed/…/conversations/1 and /embed/…"
         );
     }
 

@@ -30,10 +30,6 @@ pub struct AgentIdentity {
 /// `last_seen_at` is written at most this often per agent.
 const LAST_SEEN_GRANULARITY_MS: i64 = 60_000;
 
-/// Watched conversations an agent's session loads (the newest first); older ones stay
-/// watched in the database and in the watched tab's query.
-pub const WATCHED_LOADED: i64 = 1000;
-
 impl Store {
     /// The project that owns a JWT's scope claim, with its JWT settings, or `None` when
     /// the claim names nothing (a `whatsapp_config_id` must be a WhatsApp inbox).
@@ -127,7 +123,7 @@ impl Store {
         type Found = (String, String, String, Option<String>, Option<i64>);
         let fresh = |row: &Found| {
             row.1 == agent.name
-                && row.2 == email
+                && (email.is_empty() || row.2 == email)
                 && row.3 == agent.issuer
                 && row
                     .4
@@ -153,7 +149,8 @@ impl Store {
         let id = match found {
             Some((id, ..)) => {
                 sqlx::query(
-                    "UPDATE users SET name = $1, email = $2, jwt_issuer = $3, last_seen_at = $4 WHERE id = $5",
+                    "UPDATE users SET name = $1, email = coalesce(nullif($2, ''), email), jwt_issuer = $3,
+                        last_seen_at = $4 WHERE id = $5",
                 )
                 .bind(&agent.name)
                 .bind(&email)
@@ -210,15 +207,15 @@ impl Store {
         Ok(())
     }
 
-    /// The conversations an agent watches, newest watch first, at most `WATCHED_LOADED`.
-    pub async fn watched(&self, user_id: Uuid) -> Result<Vec<Uuid>> {
-        let ids: Vec<String> = sqlx::query_scalar(
-            "SELECT conversation_id FROM watches WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2",
+    /// Whether an agent watches a conversation.
+    pub async fn is_watched(&self, user_id: Uuid, conversation_id: Uuid) -> Result<bool> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT created_at FROM watches WHERE user_id = $1 AND conversation_id = $2",
         )
         .bind(user_id.to_string())
-        .bind(WATCHED_LOADED)
-        .fetch_all(&self.pool)
+        .bind(conversation_id.to_string())
+        .fetch_optional(&self.pool)
         .await?;
-        Ok(ids.iter().map(|id| parse_id(id)).collect())
+        Ok(found.is_some())
     }
 }

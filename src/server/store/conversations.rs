@@ -436,6 +436,9 @@ impl Store {
         if let Some(user) = patch.assigned_user_id {
             c.assigned_user_id = user;
         }
+        if let (Some(user), None) = (patch.claim_for, c.assigned_user_id) {
+            c.assigned_user_id = Some(user);
+        }
         sqlx::query(
             "UPDATE conversations SET status = $1, handoff = $2, assigned_user_id = $3 WHERE id = $4",
         )

@@ -216,6 +216,10 @@ pub struct ConversationPatch {
     pub handoff: Option<Handoff>,
     #[serde(default, deserialize_with = "nullable")]
     pub assigned_user_id: Option<Option<Uuid>>,
+    /// Assigns the conversation to this user if nobody has it (read in the write's own
+    /// transaction, so two agents taking over at once do not overwrite each other).
+    #[serde(skip)]
+    pub claim_for: Option<Uuid>,
 }
 
 /// A message to store: already validated by its caller.
