@@ -7,7 +7,9 @@ use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::model::{ConversationPage, Filters, Message, MessagePage, SessionView, ThreadPage};
+use crate::model::{
+    ConversationPage, Filters, Message, MessagePage, Reason, SessionView, ThreadPage,
+};
 
 /// Page sizes: a screenful and a half of list rows; a few screens of messages.
 pub const LIST_PAGE: i64 = 40;
@@ -37,6 +39,8 @@ pub enum EmbedError {
     TooLarge,
     #[error("{0}")]
     Rejected(String),
+    #[error("{0}")]
+    Refused(crate::model::Reason),
     #[error("The inbox could not be reached: {0}")]
     Unavailable(String),
 }
@@ -52,7 +56,7 @@ impl FromServerFnError for EmbedError {
 #[cfg(feature = "ssr")]
 mod backend {
     use super::EmbedError;
-    use crate::model::{ConversationView, Interactive, Message, MessageKind, TemplateRef};
+    use crate::model::{ConversationView, Interactive, Message, MessageKind, Reason, TemplateRef};
     use crate::server::access::{Access, RequestAccess};
     use crate::server::store::{now, NewMessage, Stored};
     use crate::server::store::{Store, TokenRejection};
@@ -108,7 +112,9 @@ mod backend {
                 EmbedError::ForeignOrigin => StatusCode::FORBIDDEN,
                 EmbedError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
                 EmbedError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-                EmbedError::Rejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                EmbedError::Rejected(_) | EmbedError::Refused(_) => {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                }
                 EmbedError::Unavailable(_) => StatusCode::INTERNAL_SERVER_ERROR,
             };
             if let Some(response) = &self.response {
@@ -161,8 +167,8 @@ mod backend {
             }
         }
 
-        fn reject(&self, reason: impl Into<String>) -> EmbedError {
-            self.fail(EmbedError::Rejected(reason.into()))
+        fn reject(&self, reason: Reason) -> EmbedError {
+            self.fail(EmbedError::Refused(reason))
         }
 
         /// The token's access and one conversation inside its scope (a 404 outside it).
@@ -194,7 +200,7 @@ mod backend {
             let (access, view) = self.conversation(token, conversation_id).await?;
             let client_id = client_id.trim().to_string();
             if client_id.is_empty() || client_id.chars().count() > 128 {
-                return Err(self.reject("The message has no valid client id."));
+                return Err(self.reject(Reason::NoClientId));
             }
             // A retry of a message already stored gets that message, whatever has changed
             // since (the window may have closed meanwhile).
@@ -214,9 +220,7 @@ mod backend {
                     .await
                     .map_err(|e| self.internal(e))?;
                 if !window.is_open(now()) {
-                    return Err(self.reject(
-                        "WhatsApp allows free-form messages only within 24 hours of the contact's last message. Send an approved template instead.",
-                    ));
+                    return Err(self.reject(Reason::WindowClosed));
                 }
             }
             let conversation = self
@@ -312,9 +316,7 @@ pub async fn set_watched(
     let req = backend::Request::new()?;
     let (access, view) = req.conversation(&token, conversation_id).await?;
     let Some(agent) = access.agent() else {
-        return Err(req.fail(EmbedError::Rejected(
-            "Only a signed-in agent can watch conversations.".into(),
-        )));
+        return Err(req.fail(EmbedError::Refused(Reason::NotAnAgent)));
     };
     req.store()
         .set_watch(agent.user_id, view.id, watched)
@@ -422,12 +424,12 @@ pub async fn send_message(
     req.agent_send(&token, conversation_id, client_id, true, |_| {
         let text = text.trim().to_string();
         if text.is_empty() {
-            return Err(EmbedError::Rejected("Write something first.".into()));
+            return Err(EmbedError::Refused(Reason::EmptyText));
         }
         if text.chars().count() > MAX_TEXT_CHARS {
-            return Err(EmbedError::Rejected(format!(
-                "A message can have at most {MAX_TEXT_CHARS} characters."
-            )));
+            return Err(EmbedError::Refused(Reason::TextTooLong {
+                max: MAX_TEXT_CHARS,
+            }));
         }
         Ok(backend::Outbound {
             kind: MessageKind::Text,
@@ -453,15 +455,18 @@ pub async fn send_interactive(
     req.agent_send(&token, conversation_id, client_id, true, |_| {
         let body = body.trim().to_string();
         if body.is_empty() {
-            return Err(EmbedError::Rejected("Buttons and lists need a message text.".into()));
+            return Err(EmbedError::Refused(Reason::InteractiveNoBody));
         }
         if body.chars().count() > MAX_INTERACTIVE_BODY_CHARS {
-            return Err(EmbedError::Rejected(format!(
-                "The text of buttons or a list can have at most {MAX_INTERACTIVE_BODY_CHARS} characters."
-            )));
+            return Err(EmbedError::Refused(Reason::InteractiveBodyTooLong {
+                max: MAX_INTERACTIVE_BODY_CHARS,
+            }));
         }
-        if !matches!(interactive, Interactive::Button { .. } | Interactive::List { .. }) {
-            return Err(EmbedError::Rejected("Only reply buttons and lists can be sent.".into()));
+        if !matches!(
+            interactive,
+            Interactive::Button { .. } | Interactive::List { .. }
+        ) {
+            return Err(EmbedError::Refused(Reason::NotInteractive));
         }
         interactive.validate().map_err(EmbedError::Rejected)?;
         Ok(backend::Outbound {
@@ -515,9 +520,9 @@ pub async fn rename_contact(
     let (access, view) = req.conversation(&token, conversation_id).await?;
     let name = display_name.trim().to_string();
     if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
-        return Err(req.fail(EmbedError::Rejected(format!(
-            "A name has 1 to {MAX_NAME_CHARS} characters."
-        ))));
+        return Err(req.fail(EmbedError::Refused(Reason::NameLength {
+            max: MAX_NAME_CHARS,
+        })));
     }
     let patch = ContactPatch {
         display_name: Some(name),
@@ -583,24 +588,24 @@ pub async fn send_template(
             return Err(EmbedError::NotFound);
         }
         if template.status != TemplateStatus::Approved {
-            return Err(EmbedError::Rejected(format!(
-                "The template {} is {}; only approved templates can be sent.",
-                template.name, template.status
-            )));
+            return Err(EmbedError::Refused(Reason::TemplateNotApproved {
+                name: template.name.clone(),
+                status: template.status.to_string(),
+            }));
         }
         let parameters: Vec<String> = parameters.iter().map(|p| p.trim().to_string()).collect();
         let wanted = template.parameter_count();
         if parameters.len() != wanted || parameters.iter().any(String::is_empty) {
-            return Err(EmbedError::Rejected(format!(
-                "The template {} needs {wanted} filled-in parameters.",
-                template.name
-            )));
+            return Err(EmbedError::Refused(Reason::TemplateParameters {
+                name: template.name.clone(),
+                wanted,
+            }));
         }
         if parameters
             .iter()
             .any(|p| p.chars().count() > MAX_TEXT_CHARS)
         {
-            return Err(EmbedError::Rejected("A parameter is too long.".into()));
+            return Err(EmbedError::Refused(Reason::ParameterTooLong));
         }
         Ok(backend::Outbound {
             kind: MessageKind::Template,

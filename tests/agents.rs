@@ -111,11 +111,7 @@ async fn an_agent_sends_text_once_however_often_it_is_retried() {
     for (text, why) in [("   ", "Write something"), (&"x".repeat(4097), "4096")] {
         let refused = d.send(&d.token, &d.conversation, text, "c-2").await;
         assert_eq!(refused.status, 422, "{}", refused.body);
-        assert!(
-            refused.json()["Rejected"].as_str().unwrap().contains(why),
-            "{}",
-            refused.body
-        );
+        assert!(refusal(&refused.body).contains(why), "{}", refused.body);
     }
     let no_id = d.send(&d.token, &d.conversation, "hi", " ").await;
     assert_eq!(no_id.status, 422);
@@ -367,10 +363,7 @@ async fn free_text_to_whatsapp_waits_for_the_24_hour_window() {
         .await;
     let refused = d.send(&d.token, &stale, "are you there?", "w-1").await;
     assert_eq!(refused.status, 422, "{}", refused.body);
-    assert!(refused.json()["Rejected"]
-        .as_str()
-        .unwrap()
-        .contains("24 hours"));
+    assert!(refusal(&refused.body).contains("24 hours"));
     // A message stored earlier under this client id comes back, window or not (a retry
     // whose first answer was lost).
     let stored = d
@@ -659,10 +652,7 @@ async fn buttons_and_lists_keep_to_whatsapp_limits() {
     ] {
         let r = send(body, interactive.clone(), "i-3").await;
         assert_eq!(r.status, 422, "{interactive}: {}", r.body);
-        let reason = r.json()["Rejected"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+        let reason = refusal(&r.body);
         assert!(reason.contains(why), "{interactive}: {reason}");
     }
     assert_eq!(

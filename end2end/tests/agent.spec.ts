@@ -239,7 +239,7 @@ test('the 24-hour window: closed when the contact last wrote 25 h ago, open agai
   );
   expect(refused.status, `send_message refused: ${refused.body}`).toBeGreaterThanOrEqual(400);
   expect(refused.status).toBeLessThan(500);
-  expect(refused.body).toContain('24 hours');
+  expect(refused.body).toContain('window_closed');
   expect(withContent(await api.threadMessages(conversation.id), refusedText)).toHaveLength(0);
 
   // The contact writes again: after a reload the window is open.

@@ -237,6 +237,7 @@ fn TokenError(error: EmbedError) -> impl IntoView {
         EmbedError::NotFound
         | EmbedError::TooLarge
         | EmbedError::Rejected(_)
+        | EmbedError::Refused(_)
         | EmbedError::Unavailable(_) => (t.unavailable_title, t.unavailable_detail),
     };
     let kind = match &error {

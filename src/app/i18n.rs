@@ -37,6 +37,7 @@ pub fn error_text(lang: Lang, error: &EmbedError) -> String {
         EmbedError::TooManyAttempts(seconds) => (t.error_too_many_attempts)(*seconds),
         EmbedError::TooLarge => t.error_too_large.to_string(),
         EmbedError::Rejected(reason) => (t.error_rejected)(reason),
+        EmbedError::Refused(reason) => reason.text(lang),
         EmbedError::Unavailable(detail) => (t.error_unavailable)(detail),
     }
 }

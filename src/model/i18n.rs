@@ -112,6 +112,24 @@ pub struct Catalogue {
     pub error_too_large: &'static str,
     /// The server's reason (its own words).
     pub error_rejected: fn(&str) -> String,
+    pub reason_no_client_id: &'static str,
+    pub reason_window_closed: &'static str,
+    pub reason_file_window_closed: &'static str,
+    pub reason_empty_text: &'static str,
+    pub reason_text_too_long: fn(usize) -> String,
+    pub reason_interactive_no_body: &'static str,
+    pub reason_interactive_body_too_long: fn(usize) -> String,
+    pub reason_not_interactive: &'static str,
+    pub reason_name_length: fn(usize) -> String,
+    pub reason_template_not_approved: fn(&str, &str) -> String,
+    pub reason_template_parameters: fn(&str, usize) -> String,
+    pub reason_parameter_too_long: &'static str,
+    pub reason_caption_too_long: fn(usize) -> String,
+    pub reason_file_empty: &'static str,
+    pub reason_file_too_large: fn(usize) -> String,
+    pub reason_file_type: fn(&str) -> String,
+    pub reason_kind_too_large: fn(&str, &str, usize) -> String,
+    pub reason_not_an_agent: &'static str,
     /// The server's detail (its own words).
     pub error_unavailable: fn(&str) -> String,
 
@@ -344,6 +362,30 @@ pub static EN: Catalogue = Catalogue {
     },
     error_too_large: "The request was too large.",
     error_rejected: |reason| reason.to_string(),
+    reason_no_client_id: "The message has no valid client id.",
+    reason_window_closed: "WhatsApp allows free-form messages only within 24 hours of the contact's last message. Send an approved template instead.",
+    reason_file_window_closed: "WhatsApp allows files only within 24 hours of the contact's last message.",
+    reason_empty_text: "Write something first.",
+    reason_text_too_long: |max| format!("A message can have at most {max} characters."),
+    reason_interactive_no_body: "Buttons and lists need a message text.",
+    reason_interactive_body_too_long: |max| {
+        format!("The text of buttons or a list can have at most {max} characters.")
+    },
+    reason_not_interactive: "Only reply buttons and lists can be sent.",
+    reason_name_length: |max| format!("A name has 1 to {max} characters."),
+    reason_template_not_approved: |name, status| {
+        format!("The template {name} is {status}; only approved templates can be sent.")
+    },
+    reason_template_parameters: |name, wanted| {
+        format!("The template {name} needs {wanted} filled-in parameters.")
+    },
+    reason_parameter_too_long: "A parameter is too long.",
+    reason_caption_too_long: |max| format!("A caption can have at most {max} characters."),
+    reason_file_empty: "The file is empty.",
+    reason_file_too_large: |mb| format!("Files can be at most {mb} MB."),
+    reason_file_type: |name| format!("{name}: this type of file cannot be sent. Send images (JPEG, PNG, WebP), video (MP4, 3GP), audio (AAC, MP3, M4A, AMR, OGG) or documents (PDF, Office, text)."),
+    reason_kind_too_large: |name, kind, mb| format!("{name}: a {kind} can be at most {mb} MB."),
+    reason_not_an_agent: "Only a signed-in agent can watch conversations.",
     error_unavailable: |detail| format!("The inbox could not be reached: {detail}"),
 
     loading_conversations: "Loading conversations",
@@ -568,6 +610,48 @@ pub static ES: Catalogue = Catalogue {
     },
     error_too_large: "La solicitud es demasiado grande.",
     error_rejected: |reason| format!("El servidor rechazó la solicitud: {reason}"),
+    reason_no_client_id: "El mensaje no tiene un identificador de cliente válido.",
+    reason_window_closed: "WhatsApp solo permite mensajes libres durante las 24 horas siguientes al último mensaje del contacto. Envía una plantilla aprobada.",
+    reason_file_window_closed: "WhatsApp solo permite enviar archivos durante las 24 horas siguientes al último mensaje del contacto.",
+    reason_empty_text: "Escribe algo primero.",
+    reason_text_too_long: |max| format!("Un mensaje puede tener como máximo {max} caracteres."),
+    reason_interactive_no_body: "Los botones y las listas necesitan un texto.",
+    reason_interactive_body_too_long: |max| {
+        format!("El texto de los botones o de una lista puede tener como máximo {max} caracteres.")
+    },
+    reason_not_interactive: "Solo se pueden enviar botones de respuesta y listas.",
+    reason_name_length: |max| format!("Un nombre tiene entre 1 y {max} caracteres."),
+    reason_template_not_approved: |name, status| {
+        let status = match status {
+            "pending" => "pendiente",
+            "rejected" => "rechazada",
+            other => other,
+        };
+        format!("La plantilla {name} está {status}; solo se pueden enviar plantillas aprobadas.")
+    },
+    reason_template_parameters: |name, wanted| {
+        if wanted == 1 {
+            format!("La plantilla {name} necesita 1 parámetro completado.")
+        } else {
+            format!("La plantilla {name} necesita {wanted} parámetros completados.")
+        }
+    },
+    reason_parameter_too_long: "Un parámetro es demasiado largo.",
+    reason_caption_too_long: |max| format!("Un pie de foto puede tener como máximo {max} caracteres."),
+    reason_file_empty: "El archivo está vacío.",
+    reason_file_too_large: |mb| format!("Los archivos pueden ocupar como máximo {mb} MB."),
+    reason_file_type: |name| format!("{name}: este tipo de archivo no se puede enviar. Envía imágenes (JPEG, PNG, WebP), vídeo (MP4, 3GP), audio (AAC, MP3, M4A, AMR, OGG) o documentos (PDF, Office, texto)."),
+    reason_kind_too_large: |name, kind, mb| {
+        let kind = match kind {
+            "image" => "una imagen",
+            "video" => "un vídeo",
+            "audio" => "un audio",
+            "document" => "un documento",
+            other => other,
+        };
+        format!("{name}: {kind} puede ocupar como máximo {mb} MB.")
+    },
+    reason_not_an_agent: "Solo un agente con sesión iniciada puede seguir conversaciones.",
     error_unavailable: |_| {
         "No se pudo conectar con la bandeja de entrada. Vuelve a intentarlo en un momento."
             .to_string()

@@ -6,6 +6,7 @@ mod format;
 pub mod i18n;
 mod live;
 mod origin;
+mod reason;
 mod template;
 mod types;
 
@@ -14,5 +15,6 @@ pub use format::*;
 pub use i18n::{lang_from_query, text, Catalogue, Lang};
 pub use live::*;
 pub use origin::*;
+pub use reason::Reason;
 pub use template::*;
 pub use types::*;

@@ -14,7 +14,7 @@ use tower::ServiceExt;
 use uuid::Uuid;
 
 use crate::actions::EmbedError;
-use crate::model::{Media, MessageKind};
+use crate::model::{Media, MessageKind, Reason};
 use crate::server::access::{Access, RequestAccess};
 use crate::server::api::ApiProject;
 use crate::server::store::{now, MediaRecord, NewMessage, Stored, TokenRejection};
@@ -202,8 +202,8 @@ fn embed_error(status: StatusCode, error: EmbedError) -> Response {
         .into_response()
 }
 
-fn rejected(status: StatusCode, reason: impl Into<String>) -> Response {
-    embed_error(status, EmbedError::Rejected(reason.into()))
+fn rejected(status: StatusCode, reason: Reason) -> Response {
+    embed_error(status, EmbedError::Refused(reason))
 }
 
 fn internal(e: impl std::fmt::Debug) -> Response {
@@ -281,10 +281,7 @@ pub async fn upload(
     };
     let client_id = q.client_id.trim().to_string();
     if client_id.is_empty() || client_id.chars().count() > 128 {
-        return rejected(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "The upload has no valid client id.",
-        );
+        return rejected(StatusCode::UNPROCESSABLE_ENTITY, Reason::NoClientId);
     }
     match state.store.message_by_client_id(view.id, &client_id).await {
         Ok(Some(existing)) => return (StatusCode::OK, axum::Json(existing)).into_response(),
@@ -295,7 +292,9 @@ pub async fn upload(
     if caption.chars().count() > MAX_CAPTION_CHARS {
         return rejected(
             StatusCode::UNPROCESSABLE_ENTITY,
-            format!("A caption can have at most {MAX_CAPTION_CHARS} characters."),
+            Reason::CaptionTooLong {
+                max: MAX_CAPTION_CHARS,
+            },
         );
     }
     let window = match state.store.reply_window(&view).await {
@@ -303,17 +302,16 @@ pub async fn upload(
         Err(e) => return internal(e),
     };
     if !window.is_open(now()) {
-        return rejected(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "WhatsApp allows files only within 24 hours of the contact's last message.",
-        );
+        return rejected(StatusCode::UNPROCESSABLE_ENTITY, Reason::FileWindowClosed);
     }
     let bytes = match axum::body::to_bytes(req.into_body(), MAX_UPLOAD_BYTES).await {
         Ok(b) => b,
         Err(_) => {
             return rejected(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                format!("Files can be at most {} MB.", MAX_UPLOAD_BYTES >> 20),
+                Reason::FileTooLarge {
+                    max_mb: MAX_UPLOAD_BYTES >> 20,
+                },
             )
         }
     };
@@ -339,16 +337,17 @@ async fn store_upload(
     bytes: Bytes,
 ) -> Response {
     if bytes.is_empty() {
-        return rejected(StatusCode::UNPROCESSABLE_ENTITY, "The file is empty.");
+        return rejected(StatusCode::UNPROCESSABLE_ENTITY, Reason::FileEmpty);
     }
     let filename = clean_filename(filename.unwrap_or("file"));
     let (kind, mime) = match sniff(&bytes, &filename) {
         Ok(found) => found,
-        Err(reason) => {
+        Err(why) => {
+            tracing::debug!(filename, why, "upload of an unsupported type");
             return rejected(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                format!("{filename}: {reason}. Send images (JPEG, PNG, WebP), video (MP4, 3GP), audio (AAC, MP3, M4A, AMR, OGG) or documents (PDF, Office, text)."),
-            )
+                Reason::FileType { filename },
+            );
         }
     };
     let filename = name_for_type(&filename, mime);
@@ -356,7 +355,11 @@ async fn store_upload(
     if bytes.len() > limit {
         return rejected(
             StatusCode::PAYLOAD_TOO_LARGE,
-            format!("{filename}: a {kind} can be at most {} MB.", limit >> 20),
+            Reason::KindTooLarge {
+                filename,
+                kind: kind.to_string(),
+                max_mb: limit >> 20,
+            },
         );
     }
     let conversation = match state

@@ -1045,3 +1045,10 @@ pub fn spawn_server(envs: &[(&str, String)]) -> (std::process::Child, String) {
         .expect("the server says where it listens");
     (child, base)
 }
+
+/// What an embed error body says, in English (a refusal's reason, or the error's text).
+pub fn refusal(body: &str) -> String {
+    serde_json::from_str::<inbox_embed::actions::EmbedError>(body)
+        .map(|e| e.to_string())
+        .unwrap_or_else(|e| panic!("not an embed error ({e}): {body}"))
+}
