@@ -7,9 +7,9 @@ use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::model::{
-    ConversationPage, Filters, Message, MessagePage, Reason, SessionView, ThreadPage,
-};
+#[cfg(feature = "ssr")]
+use crate::model::Reason;
+use crate::model::{ConversationPage, Filters, Message, MessagePage, SessionView, ThreadPage};
 
 /// Page sizes: a screenful and a half of list rows; a few screens of messages.
 pub const LIST_PAGE: i64 = 40;
