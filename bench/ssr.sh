@@ -19,6 +19,8 @@
 #   BENCH_DURATION=15s         wrk duration of each measured run
 #   BENCH_CONVERSATIONS=100000 size of the demo database
 #   BENCH_KEEP_DB=1            keep the database (its path or URL is printed)
+#   BENCH_CREDENTIAL=token     token: the demo's embed token URL; jwt: its agent URL (an
+#                              agent JWT, verified and its agent looked up on each request)
 #   BENCH_BIN, BENCH_SITE_PKG, BENCH_REPORT  other binary / site pkg dir / report file
 #   DATABASE_POOL_SIZE         passed through to the servers (PostgreSQL pool, default 10)
 #
@@ -34,6 +36,12 @@ PORT=${BENCH_PORT:-3291}
 DURATION=${BENCH_DURATION:-15s}
 CONVERSATIONS=${BENCH_CONVERSATIONS:-100000}
 REPORT=${BENCH_REPORT:-bench/REPORT.md}
+CREDENTIAL=${BENCH_CREDENTIAL:-token}
+case "$CREDENTIAL" in
+  token) url_field=embed_url ;;
+  jwt) url_field=agent_url ;;
+  *) echo "BENCH_CREDENTIAL must be token or jwt, not '$CREDENTIAL'" >&2; exit 2 ;;
+esac
 
 # The shared set-up: die, say; BACKEND, INSTANCES, PG_URL (checked), addrs, bases, BASE,
 # label; the database and its cleanup (bench/lib.sh).
@@ -77,7 +85,7 @@ LEPTOS_SITE_ADDR=$ADDR PUBLIC_URL=$BASE \
 seed_secs=$(($(date +%s) - seed_start))
 demo_line=$(grep '^{' "$raw/demo.json" | tail -n 1) || die "demo printed no JSON line"
 embed_path=$(python3 -c 'import json, sys, urllib.parse
-print(urllib.parse.urlparse(json.loads(sys.argv[1])["embed_url"]).path)' "$demo_line")
+print(urllib.parse.urlparse(json.loads(sys.argv[1])[sys.argv[2]]).path)' "$demo_line" "$url_field")
 if [ "$BACKEND" = sqlite ]; then
   db_bytes=$(du -cb "$tmp"/bench.db* | awk 'END { print $1 }')
 else
@@ -185,11 +193,12 @@ for pid in "${server_pids[@]}"; do rss_peak+=("$(hwm_kib "$pid")"); done
 
 # 5. What a browser downloads for the first load.
 assets=()
-for f in "$PKG"/*.wasm "$PKG"/*.js "$PKG"/*.css; do
+for f in "$PKG"/*.wasm "$PKG"/*.js "$PKG"/*.css public/embed.js; do
   [ -f "$f" ] || continue
   raw_bytes=$(stat -c %s "$f")
   gz_bytes=$(gzip -9 -c "$f" | wc -c)
-  assets+=("| \`pkg/${f##*/}\` | $(kib "$raw_bytes") | $(kib "$gz_bytes") |")
+  case "$f" in public/*) shown=${f#public/} ;; *) shown=pkg/${f##*/} ;; esac
+  assets+=("| \`$shown\` | $(kib "$raw_bytes") | $(kib "$gz_bytes") |")
 done
 
 # 6. The report.
@@ -215,7 +224,8 @@ report_context
     printf 'Instances: 2 servers on ports %s and %s, one database; req/s is the sum of both wrk, p50 and p99 the worse of the two, RSS instance 1 + instance 2.\n' \
       "$PORT" "$((PORT + 1))"
   fi
-  printf 'Pages: list `/embed/<token>` (%s HTML), thread `/embed/<token>/conversations/<id>` (%s HTML).\n\n' \
+  printf 'Credential: %s. Pages: list `/embed/<token>` (%s HTML), thread `/embed/<token>/conversations/<id>` (%s HTML).\n\n' \
+    "$([ "$CREDENTIAL" = jwt ] && echo 'an agent JWT (`demo` agent URL)' || echo 'an embed token')" \
     "$(kib "$list_bytes")" "$(kib "$thread_bytes")"
   printf '| backend | page | connections | req/s | p50 | p99 | errors | server RSS after |\n'
   printf '|---|---|---:|---:|---:|---:|---|---:|\n'
