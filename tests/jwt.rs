@@ -479,6 +479,28 @@ async fn the_projects_jwt_origins_gate_and_frame_jwt_pages() {
 }
 
 #[tokio::test]
+async fn a_new_secret_ends_the_old_ones_jwts() {
+    let w = world().await;
+    let old = w.jwt("agent-1", "Ana");
+    w.server.page(&format!("/embed/{old}")).await.expect(200);
+    let rotated = w.api.post("/project/rotate_jwt_secret", json!({})).await;
+    let secret = rotated.expect(200)["jwt_secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(secret.starts_with("iej_") && secret != w.api.jwt_secret);
+    let page = w.server.page(&format!("/embed/{old}")).await;
+    assert_eq!(
+        (page.status, page.token_error().as_deref()),
+        (401, Some("invalid"))
+    );
+    let new = hs256(&claims(&w.api.project_id, "agent-1", "Ana"), &secret);
+    w.server.page(&format!("/embed/{new}")).await.expect(200);
+    // The API key is unchanged.
+    w.api.get("/project").await.expect(200);
+}
+
+#[tokio::test]
 async fn what_an_agent_sends_carries_their_name_and_id() {
     let w = world().await;
     let jwt = w.jwt("agent-42", "Lucía Gómez");

@@ -555,6 +555,12 @@ async fn agent_jwt_sockets_follow_the_projects_origins_and_their_expiry() {
     assert_eq!(ws_short.closed(Duration::from_secs(8)).await, 4401);
     ws_b.quiet_for(Duration::from_millis(300)).await;
     assert_eq!(server.state.live.sockets(), 1);
+    // A new secret ends every session the old one signed.
+    api.post("/project/rotate_jwt_secret", json!({}))
+        .await
+        .expect(200);
+    assert_eq!(ws_b.closed(Duration::from_secs(3)).await, 4401);
+    assert_eq!(server.state.live.sockets(), 0);
 }
 
 #[tokio::test]

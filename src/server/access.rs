@@ -42,6 +42,8 @@ pub struct Agent {
     pub name: String,
     pub issuer: Option<String>,
     pub expires_at: DateTime<Utc>,
+    /// Which project secret verified the JWT: a rotated secret ends the session.
+    pub secret_tag: String,
 }
 
 impl Access {
@@ -138,6 +140,7 @@ pub async fn resolve(
                 name: verified.identity.name,
                 issuer: verified.identity.issuer,
                 expires_at: verified.expires_at,
+                secret_tag: verified.secret_tag,
             }),
         }));
     }

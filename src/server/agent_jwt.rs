@@ -92,6 +92,8 @@ pub struct VerifiedAgent {
     pub language: String,
     pub allowed_origins: Vec<OriginPattern>,
     pub expires_at: DateTime<Utc>,
+    /// The signing secret's tag (`JwtSettings::secret_tag`).
+    pub secret_tag: String,
 }
 
 /// Checks a presented JWT. A token that fails any rule opens nothing; only an expired one
@@ -185,6 +187,7 @@ pub async fn verify(
             .language
             .filter(|l| crate::server::api::check_language(Some(l)).is_ok())
             .unwrap_or_else(|| "en".to_string()),
+        secret_tag: settings.secret_tag(),
         allowed_origins: settings.allowed_origins,
         expires_at,
     }))

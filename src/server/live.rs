@@ -75,13 +75,15 @@ type Out = (i64, Utf8Bytes);
 type Kill = (u16, &'static str);
 
 /// What opened a socket, as its recheck needs it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 enum Opener {
     /// An embed token: read again by id.
     Token(Uuid),
-    /// An agent JWT: ends at its expiry; its project's JWT origins are read again.
+    /// An agent JWT: ends at its expiry, or when its project's secret or JWT origins
+    /// change under it (read again).
     Agent {
         expires_at: chrono::DateTime<chrono::Utc>,
+        secret_tag: String,
     },
 }
 
@@ -91,13 +93,14 @@ impl Opener {
             Credential::Token(id) => Self::Token(*id),
             Credential::Agent(agent) => Self::Agent {
                 expires_at: agent.expires_at,
+                secret_tag: agent.secret_tag.clone(),
             },
         }
     }
 
-    fn token_id(self) -> Option<Uuid> {
+    fn token_id(&self) -> Option<Uuid> {
         match self {
-            Self::Token(id) => Some(id),
+            Self::Token(id) => Some(*id),
             Self::Agent { .. } => None,
         }
     }
@@ -364,7 +367,7 @@ async fn recheck_tokens(store: Store, hub: Arc<Hub>, guard: Arc<Guard>) {
         }
         let read = async {
             let tokens = store.embed_tokens_by_id(&ids).await?;
-            let origins = store.jwt_allowed_origins(&projects).await?;
+            let origins = store.jwt_settings(&projects).await?;
             Ok::<_, AppError>((tokens, origins))
         };
         let (tokens, jwt_origins) = match read.await {
@@ -377,8 +380,9 @@ async fn recheck_tokens(store: Store, hub: Arc<Hub>, guard: Arc<Guard>) {
         let tokens: HashMap<Uuid, _> = tokens.into_iter().map(|t| (t.id, t)).collect();
         let at = crate::server::store::now();
         let closed = hub.close_where(|sub| {
-            let usable = match sub.opener {
+            let usable = match &sub.opener {
                 Opener::Token(id) => {
+                    let id = *id;
                     // A socket whose token was not asked about (it opened meanwhile)
                     // waits for the next round.
                     if ids.binary_search(&id).is_err() {
@@ -388,11 +392,16 @@ async fn recheck_tokens(store: Store, hub: Arc<Hub>, guard: Arc<Guard>) {
                         t.check_usable(at).is_ok() && guard.admits(&sub.headers, &t.allowed_origins)
                     })
                 }
-                Opener::Agent { expires_at } => {
-                    let Some(origins) = jwt_origins.get(&sub.scope.project_id) else {
+                Opener::Agent {
+                    expires_at,
+                    secret_tag,
+                } => {
+                    let Some(settings) = jwt_origins.get(&sub.scope.project_id) else {
                         return None;
                     };
-                    expires_at > at && guard.admits(&sub.headers, origins)
+                    *expires_at > at
+                        && settings.secret_tag() == *secret_tag
+                        && guard.admits(&sub.headers, &settings.allowed_origins)
                 }
             };
             (!usable).then_some((close::TOKEN, "token no longer valid"))

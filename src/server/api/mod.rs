@@ -11,7 +11,7 @@ use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Query, Request, State};
 use axum::http::request::Parts;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -23,6 +23,7 @@ use crate::server::{AppError, AppState};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/project", get(project).patch(update_project))
+        .route("/project/rotate_jwt_secret", post(rotate_jwt_secret))
         .route("/openapi.json", get(openapi))
         .route("/media/{id}", get(crate::server::media::serve_to_api))
         .merge(directory::router())
@@ -56,9 +57,10 @@ struct ProjectView {
 async fn project_view(state: &AppState, project: Project) -> ApiResult<Json<ProjectView>> {
     let jwt_allowed_origins = state
         .store
-        .jwt_allowed_origins(&[project.id])
+        .jwt_settings(&[project.id])
         .await?
         .remove(&project.id)
+        .map(|s| s.allowed_origins)
         .unwrap_or_default();
     Ok(Json(ProjectView {
         project,
@@ -77,6 +79,16 @@ async fn project(
 #[serde(deny_unknown_fields)]
 struct ProjectPatch {
     jwt_allowed_origins: Option<Vec<String>>,
+}
+
+/// A new `jwt_secret`, shown once: JWTs signed with the old one stop opening anything,
+/// and open JWT embeds close.
+async fn rotate_jwt_secret(
+    State(s): State<AppState>,
+    ApiProject(project): ApiProject,
+) -> ApiResult<Json<serde_json::Value>> {
+    let secret = s.store.rotate_jwt_secret(project.id).await?;
+    Ok(Json(serde_json::json!({ "jwt_secret": secret.expose() })))
 }
 
 /// Changes the project's settings; open JWT embeds follow at once.

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::tokens::decode_origins;
 use super::*;
 use crate::model::{ChannelType, OriginPattern, ScopeKind};
+use crate::server::secret::{hash_secret, Secret, SecretKind};
 
 /// What verifying a project's JWTs needs.
 #[derive(Debug, Clone)]
@@ -29,6 +30,13 @@ pub struct AgentIdentity {
 
 /// `last_seen_at` is written at most this often per agent.
 const LAST_SEEN_GRANULARITY_MS: i64 = 60_000;
+
+impl JwtSettings {
+    /// Names the secret without holding it: a socket remembers which secret admitted it.
+    pub fn secret_tag(&self) -> String {
+        hash_secret(&self.secret)
+    }
+}
 
 impl Store {
     /// The project that owns a JWT's scope claim, with its JWT settings, or `None` when
@@ -72,15 +80,12 @@ impl Store {
         }))
     }
 
-    /// The origins allowed for each project's JWT embeds (for open sockets' rechecks).
-    pub async fn jwt_allowed_origins(
-        &self,
-        project_ids: &[Uuid],
-    ) -> Result<HashMap<Uuid, Vec<OriginPattern>>> {
+    /// Each project's JWT settings (for open sockets' rechecks and the API).
+    pub async fn jwt_settings(&self, project_ids: &[Uuid]) -> Result<HashMap<Uuid, JwtSettings>> {
         let mut out = HashMap::with_capacity(project_ids.len());
         for chunk in project_ids.chunks(500) {
             let mut q = QueryBuilder::new(
-                "SELECT id, jwt_allowed_origins_json FROM projects WHERE id IN (",
+                "SELECT id, jwt_secret, jwt_allowed_origins_json FROM projects WHERE id IN (",
             );
             for (i, id) in chunk.iter().enumerate() {
                 if i > 0 {
@@ -89,12 +94,31 @@ impl Store {
                 q.push_bind(id.to_string());
             }
             q.push(")");
-            let rows: Vec<(String, String)> = q.build_query_as().fetch_all(&self.pool).await?;
-            for (id, origins) in rows {
-                out.insert(parse_id(&id), decode_origins(&id, &origins));
+            let rows: Vec<(String, String, String)> =
+                q.build_query_as().fetch_all(&self.pool).await?;
+            for (id, secret, origins) in rows {
+                let settings = JwtSettings {
+                    project_id: parse_id(&id),
+                    secret,
+                    allowed_origins: decode_origins(&id, &origins),
+                };
+                out.insert(settings.project_id, settings);
             }
         }
         Ok(out)
+    }
+
+    /// Replaces the project's JWT secret: JWTs signed with the old one stop working, open
+    /// JWT sockets included. Returns the new secret (shown once).
+    pub async fn rotate_jwt_secret(&self, project_id: Uuid) -> Result<Secret> {
+        let secret = Secret::generate(SecretKind::JwtSecret);
+        sqlx::query("UPDATE projects SET jwt_secret = $1 WHERE id = $2")
+            .bind(secret.expose())
+            .bind(project_id.to_string())
+            .execute(&self.pool)
+            .await?;
+        self.token_changed().await;
+        Ok(secret)
     }
 
     /// Replaces the origins allowed for the project's JWT embeds; open JWT sockets are
