@@ -98,28 +98,20 @@ async fn run(cli: Cli) -> Result<(), String> {
                 );
             } else {
                 match &out.api_key {
-                    Some(key) => {
-                        println!(
-                            "Seeded the demo project with {} conversations.",
-                            out.conversations
-                        );
-                        println!("  Embed URL: {}", out.embed_url);
-                        println!("  Agent URL: {}", out.agent_url);
-                        println!(
-                            "             (signed in as {} by a JWT, for 12 hours)",
-                            demo::DEMO_AGENT.1
-                        );
-                        println!("  API key:   {key}  (shown once)");
-                    }
-                    None => {
-                        println!("The demo project exists; here are fresh URLs for it.");
-                        println!("  Embed URL: {}", out.embed_url);
-                        println!("  Agent URL: {}", out.agent_url);
-                        println!(
-                            "             (signed in as {} by a JWT, for 12 hours)",
-                            demo::DEMO_AGENT.1
-                        );
-                    }
+                    Some(_) => println!(
+                        "Seeded the demo project with {} conversations.",
+                        out.conversations
+                    ),
+                    None => println!("The demo project exists; here are fresh URLs for it."),
+                }
+                println!("  Embed URL: {}", out.embed_url);
+                println!("  Agent URL: {}", out.agent_url);
+                println!(
+                    "             (signed in as {} by a JWT, for 12 hours)",
+                    demo::DEMO_AGENT.1
+                );
+                if let Some(key) = &out.api_key {
+                    println!("  API key:   {key}  (shown once)");
                 }
             }
             Ok(())

@@ -144,6 +144,24 @@ async fn a_valid_jwt_opens_the_inbox_for_its_agent() {
         .collect();
     assert_eq!(agent.len(), 1);
     assert_eq!(agent[0]["name"], "Marta R.");
+    // A JWT without an email keeps the one stored.
+    let no_email = hs256(
+        &with(
+            claims(&w.api.project_id, "agent-7", "Marta Ruiz"),
+            json!({ "email": null }),
+        ),
+        &w.api.jwt_secret,
+    );
+    w.session(&no_email, None).await;
+    let users = w.api.walk("/users", 100).await;
+    let agent = users
+        .iter()
+        .find(|u| u["external_id"] == "agent-7")
+        .unwrap();
+    assert_eq!(
+        (&agent["name"], &agent["email"]),
+        (&json!("Marta Ruiz"), &json!("agent-7@example.com"))
+    );
     sqlx::any::install_default_drivers();
     let db = sqlx::AnyPool::connect(&w.server.db.url).await.unwrap();
     let issuer: Vec<String> =
@@ -703,13 +721,7 @@ async fn the_jwt_command_signs_one_the_server_accepts() {
     let db_dir = tempfile::tempdir().unwrap();
     let db = TestDatabase::new(db_dir.path());
     let envs = [("DATABASE_URL", db.url.clone())];
-    let created = std::process::Command::new(env!("CARGO_BIN_EXE_inbox-embed"))
-        .args(["project", "create", "--name", "CLI"])
-        .envs(envs.iter().map(|(k, v)| (*k, v.as_str())))
-        .output()
-        .unwrap();
-    assert!(created.status.success());
-    let project: Value = serde_json::from_slice(&created.stdout).unwrap();
+    let project = create_project_json_with_cli(&envs, "CLI");
     let project_id = project["id"].as_str().unwrap();
     let jwt = |extra: &[&str]| {
         let mut args = vec![

@@ -187,7 +187,7 @@ pub async fn verify(
             .language
             .filter(|l| crate::server::api::check_language(Some(l)).is_ok())
             .unwrap_or_else(|| "en".to_string()),
-        secret_tag: settings.secret_tag(),
+        secret_tag: settings.secret_tag,
         allowed_origins: settings.allowed_origins,
         expires_at,
     }))

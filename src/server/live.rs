@@ -400,7 +400,7 @@ async fn recheck_tokens(store: Store, hub: Arc<Hub>, guard: Arc<Guard>) {
                         return None;
                     };
                     *expires_at > at
-                        && settings.secret_tag() == *secret_tag
+                        && settings.secret_tag == *secret_tag
                         && guard.admits(&sub.headers, &settings.allowed_origins)
                 }
             };

@@ -18,7 +18,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sha2::{Digest, Sha256};
 
 use crate::actions::EmbedError;
-use crate::model::{text, Lang, Origin, OriginPattern};
+use crate::model::{lang_from_query, text, Lang, Origin, OriginPattern};
 use crate::server::access::RequestAccess;
 use crate::server::{AppError, AppState};
 
@@ -303,9 +303,10 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
     // The language of the notice pages this layer answers with: `?lang=`, else English
     // (the token's, where it is known).
     let query_lang = req.uri().query().and_then(|q| {
-        q.split('&')
-            .find_map(|pair| pair.strip_prefix("lang="))
-            .and_then(Lang::parse)
+        lang_from_query(|key| {
+            q.split('&')
+                .find_map(|pair| pair.strip_prefix(key)?.strip_prefix('='))
+        })
     });
     let lang = query_lang.unwrap_or_default();
     let credentialed = matches!(class, RouteClass::Embed | RouteClass::Rpc)

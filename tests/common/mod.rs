@@ -1000,6 +1000,14 @@ pub fn pg_admin(statement: &str) -> Vec<String> {
 
 /// `inbox-embed project create` with `envs`: the new project's API key.
 pub fn create_project_with_cli(envs: &[(&str, String)], name: &str) -> String {
+    create_project_json_with_cli(envs, name)["api_key"]
+        .as_str()
+        .expect("api_key")
+        .to_string()
+}
+
+/// `inbox-embed project create --name NAME`: its JSON (`id`, `api_key`, `jwt_secret`).
+pub fn create_project_json_with_cli(envs: &[(&str, String)], name: &str) -> Value {
     let created = std::process::Command::new(env!("CARGO_BIN_EXE_inbox-embed"))
         .args(["project", "create", "--name", name])
         .envs(envs.iter().map(|(k, v)| (*k, v.as_str())))
@@ -1015,10 +1023,7 @@ pub fn create_project_with_cli(envs: &[(&str, String)], name: &str) -> String {
         .split(|b| *b == b'\n')
         .find(|l| l.starts_with(b"{"))
         .expect("a JSON line");
-    serde_json::from_slice::<Value>(line).expect("JSON")["api_key"]
-        .as_str()
-        .expect("api_key")
-        .to_string()
+    serde_json::from_slice::<Value>(line).expect("JSON")
 }
 
 /// `inbox-embed` serving with `envs` (`LEPTOS_SITE_ADDR=127.0.0.1:0`), once it says where it

@@ -17,6 +17,8 @@ pub struct JwtSettings {
     pub secret: String,
     /// Origins that may frame JWT embeds and talk to them; empty admits any.
     pub allowed_origins: Vec<OriginPattern>,
+    /// Names the secret without holding it: a socket remembers which secret admitted it.
+    pub secret_tag: String,
 }
 
 /// The agent a JWT names, as stored.
@@ -30,13 +32,6 @@ pub struct AgentIdentity {
 
 /// `last_seen_at` is written at most this often per agent.
 const LAST_SEEN_GRANULARITY_MS: i64 = 60_000;
-
-impl JwtSettings {
-    /// Names the secret without holding it: a socket remembers which secret admitted it.
-    pub fn secret_tag(&self) -> String {
-        hash_secret(&self.secret)
-    }
-}
 
 impl Store {
     /// The project that owns a JWT's scope claim, with its JWT settings, or `None` when
@@ -64,20 +59,13 @@ impl Store {
                     .await?
             }
         };
-        let Some(project_id) = project_id else {
+        let Some(project_id) = project_id
+            .as_deref()
+            .and_then(|id| Uuid::parse_str(id).ok())
+        else {
             return Ok(None);
         };
-        let row: Option<(String, String, String)> = sqlx::query_as(
-            "SELECT id, jwt_secret, jwt_allowed_origins_json FROM projects WHERE id = $1",
-        )
-        .bind(&project_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|(id, secret, origins)| JwtSettings {
-            project_id: parse_id(&id),
-            secret,
-            allowed_origins: decode_origins(&id, &origins),
-        }))
+        Ok(self.jwt_settings(&[project_id]).await?.remove(&project_id))
     }
 
     /// Each project's JWT settings (for open sockets' rechecks and the API).
@@ -99,6 +87,7 @@ impl Store {
             for (id, secret, origins) in rows {
                 let settings = JwtSettings {
                     project_id: parse_id(&id),
+                    secret_tag: hash_secret(&secret),
                     secret,
                     allowed_origins: decode_origins(&id, &origins),
                 };
