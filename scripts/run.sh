@@ -11,8 +11,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 bash scripts/setup.sh
 
-echo "==> cargo leptos build --release --precompress"
-cargo leptos build --release --precompress
+echo "==> cargo leptos build --release --split --precompress"
+cargo leptos build --release --split --precompress
 
 mkdir -p data
 echo "==> inbox-embed demo --if-empty"

@@ -8,7 +8,7 @@
 #                   on SQLite, then again on PostgreSQL (TEST_BACKEND=postgres, a database
 #                   per test on TEST_PG_URL, default postgres://postgres@127.0.0.1:5432;
 #                   a stopped local cluster is started; skipped, saying why, without one)
-#   3. build        cargo leptos build --release (binary + hashed site in target/site)
+#   3. build        cargo leptos build --release --split (binary + hashed site in target/site)
 #   4. e2e          type-check end2end/, then Playwright in Debian's Chromium against the
 #                   release binary (Playwright's webServer starts it on a fresh SQLite DB),
 #                   then again on a fresh PostgreSQL database when the PostgreSQL half ran
@@ -110,8 +110,8 @@ else
   phase=""
 fi
 
-begin build "cargo leptos build --release --precompress"
-cargo leptos build --release --precompress
+begin build "cargo leptos build --release --split --precompress"
+cargo leptos build --release --split --precompress
 test -x target/release/inbox-embed || {
   echo "test.sh: target/release/inbox-embed is missing after the build" >&2
   exit 1

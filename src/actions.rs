@@ -8,8 +8,10 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
+use crate::model::Message;
+#[cfg(feature = "ssr")]
 use crate::model::Reason;
-use crate::model::{ConversationPage, Filters, Message, MessagePage, SessionView, ThreadPage};
+use crate::model::{ConversationPage, Filters, MessagePage, SessionView, ThreadPage};
 
 /// Page sizes: a screenful and a half of list rows; a few screens of messages.
 pub const LIST_PAGE: i64 = 40;
@@ -19,6 +21,48 @@ pub const MAX_TEXT_CHARS: usize = 4096;
 pub const MAX_NAME_CHARS: usize = 200;
 /// WhatsApp's limit on the text of buttons and lists.
 pub const MAX_INTERACTIVE_BODY_CHARS: usize = 1024;
+
+/// What a send answers: the stored message (as the API writes it) and its bubble's HTML in
+/// the page's language.
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sent {
+    #[serde(flatten)]
+    pub message: Message,
+    pub html: String,
+}
+
+/// The same, as the browser reads it: what places the bubble (the message's other
+/// fields are left unread), and the bubble.
+#[cfg(not(feature = "ssr"))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sent {
+    pub id: Uuid,
+    #[serde(default)]
+    pub client_id: Option<String>,
+    pub status: crate::model::MessageStatus,
+    pub created_at: String,
+    pub html: String,
+}
+
+/// A template the composer offers: what it says, and in which language.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TemplateChoice {
+    pub id: Uuid,
+    pub name: String,
+    pub language: String,
+    pub body: String,
+}
+
+impl TemplateChoice {
+    pub fn parameter_count(&self) -> usize {
+        crate::model::parameter_count(&self.body).unwrap_or(0)
+    }
+
+    pub fn render(&self, parameters: &[String]) -> String {
+        crate::model::render(&self.body, parameters)
+    }
+}
 
 /// What can go wrong for the embed, as the browser learns it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -45,6 +89,21 @@ pub enum EmbedError {
     Unavailable(String),
 }
 
+impl EmbedError {
+    /// The HTTP status this error answers with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::InvalidToken | Self::ExpiredToken | Self::RevokedToken => 401,
+            Self::NotFound => 404,
+            Self::ForeignOrigin => 403,
+            Self::TooManyAttempts(_) => 429,
+            Self::TooLarge => 413,
+            Self::Rejected(_) | Self::Refused(_) => 422,
+            Self::Unavailable(_) => 500,
+        }
+    }
+}
+
 impl FromServerFnError for EmbedError {
     type Encoder = JsonEncoding;
 
@@ -54,9 +113,12 @@ impl FromServerFnError for EmbedError {
 }
 
 #[cfg(feature = "ssr")]
-mod backend {
+pub mod backend {
     use super::EmbedError;
-    use crate::model::{ConversationView, Interactive, Message, MessageKind, Reason, TemplateRef};
+    use crate::model::{
+        ConversationPage, ConversationView, Filters, Interactive, Message, MessageKind, Reason,
+        SessionView, TemplateRef, ThreadPage,
+    };
     use crate::server::access::{Access, RequestAccess};
     use crate::server::store::{now, NewMessage, Stored};
     use crate::server::store::{Store, TokenRejection};
@@ -92,6 +154,27 @@ mod backend {
             })
         }
 
+        /// For a page the server renders: the request's head, read before rendering.
+        pub fn for_page(state: AppState, parts: &Parts) -> Self {
+            Self {
+                state,
+                response: None,
+                cache: parts
+                    .extensions
+                    .get::<RequestAccess>()
+                    .cloned()
+                    .unwrap_or_default(),
+                headers: parts.headers.clone(),
+            }
+        }
+
+        /// Answers 200 after all: the error was shown as part of what was asked for.
+        pub fn answer_ok(&self) {
+            if let Some(response) = &self.response {
+                response.set_status(StatusCode::OK);
+            }
+        }
+
         pub fn store(&self) -> &Store {
             &self.state.store
         }
@@ -104,20 +187,9 @@ mod backend {
 
         /// Records the error's status on the response (the page's, during server rendering).
         pub fn fail(&self, error: EmbedError) -> EmbedError {
-            let status = match &error {
-                EmbedError::InvalidToken | EmbedError::ExpiredToken | EmbedError::RevokedToken => {
-                    StatusCode::UNAUTHORIZED
-                }
-                EmbedError::NotFound => StatusCode::NOT_FOUND,
-                EmbedError::ForeignOrigin => StatusCode::FORBIDDEN,
-                EmbedError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
-                EmbedError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-                EmbedError::Rejected(_) | EmbedError::Refused(_) => {
-                    StatusCode::UNPROCESSABLE_ENTITY
-                }
-                EmbedError::Unavailable(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            };
-            if let Some(response) = &self.response {
+            if let (Some(response), Ok(status)) =
+                (&self.response, StatusCode::from_u16(error.status()))
+            {
                 response.set_status(status);
             }
             error
@@ -165,6 +237,136 @@ mod backend {
                 Err(TokenRejection::Expired) => Err(self.fail(EmbedError::ExpiredToken)),
                 Err(TokenRejection::Revoked) => Err(self.fail(EmbedError::RevokedToken)),
             }
+        }
+
+        /// The session a page starts from: theme, language, the inboxes it covers.
+        pub async fn session(&self, token: &str) -> Result<SessionView, EmbedError> {
+            let access = self.access(token).await?;
+            let project = self
+                .store()
+                .project(access.scope.project_id)
+                .await
+                .map_err(|e| self.internal(e))?;
+            let inboxes = self
+                .store()
+                .inboxes_in_scope(&access.scope)
+                .await
+                .map_err(|e| self.internal(e))?;
+            let scope_label = match access.scope.kind {
+                crate::model::ScopeKind::WhatsappConfig(_) => {
+                    inboxes.first().map(|i| i.name.clone())
+                }
+                crate::model::ScopeKind::Customer(id) => self
+                    .store()
+                    .customer(access.scope.project_id, id)
+                    .await
+                    .ok()
+                    .map(|c| c.name),
+                crate::model::ScopeKind::Project => None,
+            }
+            .unwrap_or_else(|| project.name.clone());
+            Ok(SessionView {
+                project_name: project.name,
+                scope_label,
+                theme: access.theme(),
+                language: access.language.clone(),
+                inboxes,
+                assigned_user_id: access.scope.assigned_user_id,
+                server_now_ms: now().timestamp_millis(),
+                agent: access.agent().map(|a| crate::model::AgentView {
+                    user_id: a.user_id,
+                    external_id: a.external_id.clone(),
+                    name: a.name.clone(),
+                }),
+                allowed_origins: access.allowed_origins.clone(),
+            })
+        }
+
+        /// A page of the conversations the token may see, filtered.
+        pub async fn conversations(
+            &self,
+            token: &str,
+            filters: &Filters,
+            cursor: Option<&str>,
+        ) -> Result<ConversationPage, EmbedError> {
+            use crate::server::store::Cursor;
+            let access = self.access(token).await?;
+            let cursor = Cursor::decode_opt(cursor).map_err(|e| self.internal(e))?;
+            let last_event_id = self.live_cursor();
+            let page = self
+                .store()
+                .conversation_views(
+                    &access.scope,
+                    filters,
+                    access.agent().map(|a| a.user_id),
+                    cursor,
+                    super::LIST_PAGE,
+                )
+                .await
+                .map_err(|e| self.internal(e))?;
+            Ok(ConversationPage {
+                items: page.data,
+                next_cursor: page.next_cursor,
+                last_event_id,
+            })
+        }
+
+        /// A conversation in scope with its newest messages. The id as the path has it: a
+        /// malformed one is a 404 like one outside the scope.
+        pub async fn thread(
+            &self,
+            token: &str,
+            conversation_id: &str,
+        ) -> Result<ThreadPage, EmbedError> {
+            // The token first: a bad token is a 401 whatever the id.
+            self.access(token).await?;
+            let conversation_id =
+                Uuid::parse_str(conversation_id).map_err(|_| self.fail(EmbedError::NotFound))?;
+            let last_event_id = self.live_cursor();
+            let (access, conversation) = self.conversation(token, conversation_id).await?;
+            let watched = match access.agent() {
+                Some(agent) => self
+                    .store()
+                    .is_watched(agent.user_id, conversation.id)
+                    .await
+                    .map_err(|e| self.internal(e))?,
+                None => false,
+            };
+            let page = self
+                .store()
+                .messages(conversation.id, None, super::THREAD_PAGE)
+                .await
+                .map_err(|e| self.internal(e))?;
+            let window = self
+                .store()
+                .reply_window(&conversation)
+                .await
+                .map_err(|e| self.internal(e))?;
+            Ok(ThreadPage {
+                window,
+                conversation,
+                messages: page.messages,
+                older_cursor: page.older_cursor,
+                last_event_id,
+                watched,
+            })
+        }
+
+        /// A send's answer: the message, and its bubble in `lang` (the credential's
+        /// language without one).
+        pub async fn sent(
+            &self,
+            token: &str,
+            message: Message,
+            lang: Option<crate::model::Lang>,
+        ) -> Result<super::Sent, EmbedError> {
+            let access = self.access(token).await?;
+            let lang = lang.unwrap_or_else(|| crate::model::Lang::from_tag(&access.language));
+            let context = crate::app::render::RenderContext::shared(lang, now().timestamp_millis());
+            Ok(super::Sent {
+                html: crate::app::message::bubble_html(context, message.clone()),
+                message,
+            })
         }
 
         fn reject(&self, reason: Reason) -> EmbedError {
@@ -219,7 +421,7 @@ mod backend {
                     .reply_window(&view)
                     .await
                     .map_err(|e| self.internal(e))?;
-                if !window.is_open(now()) {
+                if !window.is_open(now().timestamp_millis()) {
                     return Err(self.reject(Reason::WindowClosed));
                 }
             }
@@ -255,43 +457,119 @@ mod backend {
 /// The token's session: theme, language, which inboxes it covers.
 #[server(prefix = "/rpc", endpoint = "load_session")]
 pub async fn load_session(token: String) -> Result<SessionView, EmbedError> {
+    backend::Request::new()?.session(&token).await
+}
+
+/// Whether the link still opens its inbox (its token or JWT, and the page's origin).
+#[server(prefix = "/rpc", endpoint = "link_state")]
+pub async fn link_state(token: String) -> Result<(), EmbedError> {
+    backend::Request::new()?.access(&token).await.map(|_| ())
+}
+
+/// A page of the list, as the embed shows it: its rows' HTML, and what the list says
+/// when it has none.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListRows {
+    pub rows: String,
+    pub empty: String,
+    pub next_cursor: Option<String>,
+    /// The live log's position when the page was read.
+    pub read_at: i64,
+}
+
+/// A page of the conversations the token may see, filtered, as the list's HTML in
+/// `lang`. Links in it are the page's to set.
+#[server(prefix = "/rpc", endpoint = "list_fragment", input = server_fn::codec::Json)]
+pub async fn list_fragment(
+    token: String,
+    filters: Filters,
+    cursor: Option<String>,
+    lang: crate::model::Lang,
+) -> Result<ListRows, EmbedError> {
+    use crate::app::render::{fragment, RenderContext};
+    use crate::app::rows::Rows;
+    use crate::app::sidebar::EmptyList;
     let req = backend::Request::new()?;
-    let access = req.access(&token).await?;
-    let project = req
-        .store()
-        .project(access.scope.project_id)
-        .await
-        .map_err(|e| req.internal(e))?;
-    let inboxes = req
-        .store()
-        .inboxes_in_scope(&access.scope)
-        .await
-        .map_err(|e| req.internal(e))?;
-    let scope_label = match access.scope.kind {
-        crate::model::ScopeKind::WhatsappConfig(_) => inboxes.first().map(|i| i.name.clone()),
-        crate::model::ScopeKind::Customer(id) => req
-            .store()
-            .customer(access.scope.project_id, id)
-            .await
-            .ok()
-            .map(|c| c.name),
-        crate::model::ScopeKind::Project => None,
+    let agent = req.access(&token).await?.agent().is_some();
+    let page = req
+        .conversations(&token, &filters, cursor.as_deref())
+        .await?;
+    let context = RenderContext {
+        filters: filters.clone(),
+        agent,
+        ..RenderContext::shared(lang, crate::server::store::now().timestamp_millis())
+    };
+    let items = page.items;
+    Ok(ListRows {
+        rows: fragment(context.clone(), move || view! { <Rows items /> }),
+        empty: fragment(context, move || view! { <EmptyList filters agent /> }),
+        next_cursor: page.next_cursor,
+        read_at: page.last_event_id,
+    })
+}
+
+/// A conversation in scope as the thread pane shows it, in `lang` (or the pane that says
+/// it is not there). Links in it are the page's to set.
+#[server(prefix = "/rpc", endpoint = "thread_fragment", input = server_fn::codec::Json)]
+pub async fn thread_fragment(
+    token: String,
+    conversation_id: String,
+    lang: crate::model::Lang,
+) -> Result<String, EmbedError> {
+    use crate::app::render::{fragment, RenderContext};
+    use crate::app::thread::{ThreadError, ThreadPane};
+    let req = backend::Request::new()?;
+    let agent = req.access(&token).await?.agent().is_some();
+    let context = RenderContext {
+        agent,
+        ..RenderContext::shared(lang, crate::server::store::now().timestamp_millis())
+    };
+    match req.thread(&token, &conversation_id).await {
+        Ok(page) => Ok(fragment(context, move || view! { <ThreadPane page /> })),
+        Err(EmbedError::NotFound) => {
+            req.answer_ok();
+            let error = EmbedError::NotFound;
+            Ok(fragment(context, move || view! { <ThreadError error /> }))
+        }
+        Err(e) => Err(e),
     }
-    .unwrap_or_else(|| project.name.clone());
-    Ok(SessionView {
-        project_name: project.name,
-        scope_label,
-        theme: access.theme(),
-        language: access.language.clone(),
-        inboxes,
-        assigned_user_id: access.scope.assigned_user_id,
-        server_now_ms: crate::server::store::now().timestamp_millis(),
-        agent: access.agent().map(|a| crate::model::AgentView {
-            user_id: a.user_id,
-            external_id: a.external_id.clone(),
-            name: a.name.clone(),
-        }),
-        allowed_origins: access.allowed_origins.clone(),
+}
+
+/// The bubbles of a page of older messages, in `lang`, with the cursor of the page
+/// before them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OlderBubbles {
+    pub html: Vec<String>,
+    pub older_cursor: Option<String>,
+}
+
+/// The page of messages before `before` in a conversation in scope, as the thread shows
+/// them (oldest first).
+#[server(prefix = "/rpc", endpoint = "older_fragment", input = server_fn::codec::Json)]
+pub async fn older_fragment(
+    token: String,
+    conversation_id: Uuid,
+    before: String,
+    lang: crate::model::Lang,
+) -> Result<OlderBubbles, EmbedError> {
+    use crate::app::render::RenderContext;
+    use crate::server::store::Cursor;
+    let req = backend::Request::new()?;
+    let (_, conversation) = req.conversation(&token, conversation_id).await?;
+    let before = Cursor::decode(&before).map_err(|e| req.internal(e))?;
+    let page = req
+        .store()
+        .messages(conversation.id, Some(before), THREAD_PAGE)
+        .await
+        .map_err(|e| req.internal(e))?;
+    let context = RenderContext::shared(lang, crate::server::store::now().timestamp_millis());
+    Ok(OlderBubbles {
+        html: page
+            .messages
+            .into_iter()
+            .map(|m| crate::app::message::bubble_html(context.clone(), m))
+            .collect(),
+        older_cursor: page.older_cursor,
     })
 }
 
@@ -332,65 +610,17 @@ pub async fn list_conversations(
     filters: Filters,
     cursor: Option<String>,
 ) -> Result<ConversationPage, EmbedError> {
-    use crate::server::store::Cursor;
-    let req = backend::Request::new()?;
-    let access = req.access(&token).await?;
-    let cursor = Cursor::decode_opt(cursor.as_deref()).map_err(|e| req.internal(e))?;
-    let last_event_id = req.live_cursor();
-    let page = req
-        .store()
-        .conversation_views(
-            &access.scope,
-            &filters,
-            access.agent().map(|a| a.user_id),
-            cursor,
-            LIST_PAGE,
-        )
+    backend::Request::new()?
+        .conversations(&token, &filters, cursor.as_deref())
         .await
-        .map_err(|e| req.internal(e))?;
-    Ok(ConversationPage {
-        items: page.data,
-        next_cursor: page.next_cursor,
-        last_event_id,
-    })
 }
 
 /// A conversation in scope with its newest messages.
 #[server(prefix = "/rpc", endpoint = "load_thread")]
 pub async fn load_thread(token: String, conversation_id: String) -> Result<ThreadPage, EmbedError> {
-    let req = backend::Request::new()?;
-    // The token first: a bad token is a 401 whatever the id.
-    req.access(&token).await?;
-    let conversation_id =
-        Uuid::parse_str(&conversation_id).map_err(|_| req.fail(EmbedError::NotFound))?;
-    let last_event_id = req.live_cursor();
-    let (access, conversation) = req.conversation(&token, conversation_id).await?;
-    let watched = match access.agent() {
-        Some(agent) => req
-            .store()
-            .is_watched(agent.user_id, conversation.id)
-            .await
-            .map_err(|e| req.internal(e))?,
-        None => false,
-    };
-    let page = req
-        .store()
-        .messages(conversation.id, None, THREAD_PAGE)
+    backend::Request::new()?
+        .thread(&token, &conversation_id)
         .await
-        .map_err(|e| req.internal(e))?;
-    let window = req
-        .store()
-        .reply_window(&conversation)
-        .await
-        .map_err(|e| req.internal(e))?;
-    Ok(ThreadPage {
-        window,
-        conversation,
-        messages: page.messages,
-        older_cursor: page.older_cursor,
-        last_event_id,
-        watched,
-    })
 }
 
 /// The page of messages before `before` in a conversation in scope.
@@ -418,27 +648,30 @@ pub async fn send_message(
     conversation_id: Uuid,
     text: String,
     client_id: String,
-) -> Result<Message, EmbedError> {
+    lang: Option<crate::model::Lang>,
+) -> Result<Sent, EmbedError> {
     use crate::model::MessageKind;
     let req = backend::Request::new()?;
-    req.agent_send(&token, conversation_id, client_id, true, |_| {
-        let text = text.trim().to_string();
-        if text.is_empty() {
-            return Err(EmbedError::Refused(Reason::EmptyText));
-        }
-        if text.chars().count() > MAX_TEXT_CHARS {
-            return Err(EmbedError::Refused(Reason::TextTooLong {
-                max: MAX_TEXT_CHARS,
-            }));
-        }
-        Ok(backend::Outbound {
-            kind: MessageKind::Text,
-            content: text,
-            interactive: None,
-            template: None,
+    let message = req
+        .agent_send(&token, conversation_id, client_id, true, |_| {
+            let text = text.trim().to_string();
+            if text.is_empty() {
+                return Err(EmbedError::Refused(Reason::EmptyText));
+            }
+            if text.chars().count() > MAX_TEXT_CHARS {
+                return Err(EmbedError::Refused(Reason::TextTooLong {
+                    max: MAX_TEXT_CHARS,
+                }));
+            }
+            Ok(backend::Outbound {
+                kind: MessageKind::Text,
+                content: text,
+                interactive: None,
+                template: None,
+            })
         })
-    })
-    .await
+        .await?;
+    req.sent(&token, message, lang).await
 }
 
 /// Reply buttons or a list, with their body text, within WhatsApp's limits.
@@ -449,34 +682,37 @@ pub async fn send_interactive(
     body: String,
     interactive: crate::model::Interactive,
     client_id: String,
-) -> Result<Message, EmbedError> {
+    lang: Option<crate::model::Lang>,
+) -> Result<Sent, EmbedError> {
     use crate::model::{Interactive, MessageKind};
     let req = backend::Request::new()?;
-    req.agent_send(&token, conversation_id, client_id, true, |_| {
-        let body = body.trim().to_string();
-        if body.is_empty() {
-            return Err(EmbedError::Refused(Reason::InteractiveNoBody));
-        }
-        if body.chars().count() > MAX_INTERACTIVE_BODY_CHARS {
-            return Err(EmbedError::Refused(Reason::InteractiveBodyTooLong {
-                max: MAX_INTERACTIVE_BODY_CHARS,
-            }));
-        }
-        if !matches!(
-            interactive,
-            Interactive::Button { .. } | Interactive::List { .. }
-        ) {
-            return Err(EmbedError::Refused(Reason::NotInteractive));
-        }
-        interactive.validate().map_err(EmbedError::Rejected)?;
-        Ok(backend::Outbound {
-            kind: MessageKind::Interactive,
-            content: body,
-            interactive: Some(interactive),
-            template: None,
+    let message = req
+        .agent_send(&token, conversation_id, client_id, true, |_| {
+            let body = body.trim().to_string();
+            if body.is_empty() {
+                return Err(EmbedError::Refused(Reason::InteractiveNoBody));
+            }
+            if body.chars().count() > MAX_INTERACTIVE_BODY_CHARS {
+                return Err(EmbedError::Refused(Reason::InteractiveBodyTooLong {
+                    max: MAX_INTERACTIVE_BODY_CHARS,
+                }));
+            }
+            if !matches!(
+                interactive,
+                Interactive::Button { .. } | Interactive::List { .. }
+            ) {
+                return Err(EmbedError::Refused(Reason::NotInteractive));
+            }
+            interactive.validate().map_err(EmbedError::Rejected)?;
+            Ok(backend::Outbound {
+                kind: MessageKind::Interactive,
+                content: body,
+                interactive: Some(interactive),
+                template: None,
+            })
         })
-    })
-    .await
+        .await?;
+    req.sent(&token, message, lang).await
 }
 
 /// Take over from the bot, or hand the conversation back to it.
@@ -553,7 +789,7 @@ pub async fn mark_read(token: String, conversation_id: Uuid) -> Result<(), Embed
 pub async fn conversation_templates(
     token: String,
     conversation_id: Uuid,
-) -> Result<Vec<crate::model::Template>, EmbedError> {
+) -> Result<Vec<TemplateChoice>, EmbedError> {
     let req = backend::Request::new()?;
     let (_, view) = req.conversation(&token, conversation_id).await?;
     let page = req
@@ -561,7 +797,16 @@ pub async fn conversation_templates(
         .templates(view.inbox_id, true, None, 100)
         .await
         .map_err(|e| req.internal(e))?;
-    Ok(page.data)
+    Ok(page
+        .data
+        .into_iter()
+        .map(|t| TemplateChoice {
+            id: t.id,
+            name: t.name,
+            language: t.language,
+            body: t.body,
+        })
+        .collect())
 }
 
 /// Sends an approved template with its parameters filled in; allowed outside the
@@ -573,7 +818,8 @@ pub async fn send_template(
     template_id: Uuid,
     parameters: Vec<String>,
     client_id: String,
-) -> Result<Message, EmbedError> {
+    lang: Option<crate::model::Lang>,
+) -> Result<Sent, EmbedError> {
     use crate::model::{MessageKind, TemplateRef, TemplateStatus};
     let req = backend::Request::new()?;
     let access = req.access(&token).await?;
@@ -582,41 +828,43 @@ pub async fn send_template(
         .template(access.scope.project_id, template_id)
         .await
         .map_err(|e| req.internal(e))?;
-    req.agent_send(&token, conversation_id, client_id, false, |view| {
-        if template.inbox_id != view.inbox_id {
-            // Another inbox's template is not this conversation's to send.
-            return Err(EmbedError::NotFound);
-        }
-        if template.status != TemplateStatus::Approved {
-            return Err(EmbedError::Refused(Reason::TemplateNotApproved {
-                name: template.name.clone(),
-                status: template.status.to_string(),
-            }));
-        }
-        let parameters: Vec<String> = parameters.iter().map(|p| p.trim().to_string()).collect();
-        let wanted = template.parameter_count();
-        if parameters.len() != wanted || parameters.iter().any(String::is_empty) {
-            return Err(EmbedError::Refused(Reason::TemplateParameters {
-                name: template.name.clone(),
-                wanted,
-            }));
-        }
-        if parameters
-            .iter()
-            .any(|p| p.chars().count() > MAX_TEXT_CHARS)
-        {
-            return Err(EmbedError::Refused(Reason::ParameterTooLong));
-        }
-        Ok(backend::Outbound {
-            kind: MessageKind::Template,
-            content: template.render(&parameters),
-            interactive: None,
-            template: Some(TemplateRef {
-                name: template.name.clone(),
-                language: Some(template.language.clone()),
-                parameters,
-            }),
+    let message = req
+        .agent_send(&token, conversation_id, client_id, false, |view| {
+            if template.inbox_id != view.inbox_id {
+                // Another inbox's template is not this conversation's to send.
+                return Err(EmbedError::NotFound);
+            }
+            if template.status != TemplateStatus::Approved {
+                return Err(EmbedError::Refused(Reason::TemplateNotApproved {
+                    name: template.name.clone(),
+                    status: template.status.to_string(),
+                }));
+            }
+            let parameters: Vec<String> = parameters.iter().map(|p| p.trim().to_string()).collect();
+            let wanted = template.parameter_count();
+            if parameters.len() != wanted || parameters.iter().any(String::is_empty) {
+                return Err(EmbedError::Refused(Reason::TemplateParameters {
+                    name: template.name.clone(),
+                    wanted,
+                }));
+            }
+            if parameters
+                .iter()
+                .any(|p| p.chars().count() > MAX_TEXT_CHARS)
+            {
+                return Err(EmbedError::Refused(Reason::ParameterTooLong));
+            }
+            Ok(backend::Outbound {
+                kind: MessageKind::Template,
+                content: template.render(&parameters),
+                interactive: None,
+                template: Some(TemplateRef {
+                    name: template.name.clone(),
+                    language: Some(template.language.clone()),
+                    parameters,
+                }),
+            })
         })
-    })
-    .await
+        .await?;
+    req.sent(&token, message, lang).await
 }

@@ -7,9 +7,11 @@ pub mod model;
 #[cfg(feature = "ssr")]
 pub mod server;
 
+/// Takes the server-rendered page over; resolves once the page is interactive (the open
+/// thread's chunk, if any, loaded and attached).
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
-pub fn hydrate() {
+pub async fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    app::client::start().await;
 }

@@ -1,29 +1,8 @@
-//! The UI's language as the embed page provides it, and the texts that need more than a
-//! catalogue lookup (the server's errors, list previews).
-//!
-//! The page's [`Lang`] is chosen where the session is loaded (`?lang=` beats the token's
-//! language) and provided as context; components read it once with [`use_lang`] (or their
-//! catalogue with [`use_text`]) and copy it into their closures.
-
-use leptos::prelude::*;
+//! The texts that need more than a catalogue lookup: the server's errors, list previews.
+//! The page's language is [`Page::lang`](super::page::Page) (`?lang=` over the token's).
 
 use crate::actions::EmbedError;
-use crate::model::{text, Catalogue, Lang, MessageKind, Preview};
-
-/// Makes `lang` the language of everything below.
-pub fn provide_lang(lang: Lang) {
-    provide_context(lang);
-}
-
-/// The page's language (English outside an embed page).
-pub fn use_lang() -> Lang {
-    use_context::<Lang>().unwrap_or_default()
-}
-
-/// The page's catalogue.
-pub fn use_text() -> &'static Catalogue {
-    text(use_lang())
-}
+use crate::model::{text, Lang};
 
 /// What to tell the user about an error from the server, in their language.
 pub fn error_text(lang: Lang, error: &EmbedError) -> String {
@@ -45,7 +24,9 @@ pub fn error_text(lang: Lang, error: &EmbedError) -> String {
 /// A list row's preview in the UI's language. The server stores previews with English
 /// labels for messages without text of their own (`📷 Photo`, `Template: x`); those are
 /// told apart by the message's kind and put into the catalogue's words.
-pub fn preview_text(lang: Lang, preview: &Preview) -> String {
+#[cfg(feature = "ssr")]
+pub fn preview_text(lang: Lang, preview: &crate::model::Preview) -> String {
+    use crate::model::MessageKind;
     let text_ = preview.text.as_str();
     if lang == Lang::En {
         return text_.to_string();
@@ -81,7 +62,7 @@ pub fn preview_text(lang: Lang, preview: &Preview) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Direction, MessageStatus};
+    use crate::model::{Direction, MessageKind, MessageStatus, Preview};
 
     fn preview(kind: MessageKind, text: &str) -> Preview {
         Preview {

@@ -29,6 +29,7 @@ pub fn Icon(
     }
 }
 
+#[cfg(feature = "ssr")]
 pub const SEARCH: &str = "M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14zM21 21l-4.3-4.3";
 pub const BACK: &str = "M15 18l-6-6 6-6";
 pub const SEND: &str = "M4 12l16-8-6 16-3-6.5zM11 13.5L20 4";
@@ -41,11 +42,14 @@ pub const ALERT: &str = "M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM12 8v5M12 16.5v.0
 pub const FILE: &str =
     "M14 3H7a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2V8zM14 3v5h5M9 13h6M9 17h4";
 pub const PIN: &str = "M12 21s-7-6.2-7-11.5a7 7 0 0 1 14 0C19 14.8 12 21 12 21zM12 12a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5z";
+#[cfg(feature = "ssr")]
 pub const INBOX: &str = "M3 13h5l2 3h4l2-3h5M5 5h14l2 8v6H3v-6z";
 pub const BOT: &str = "M12 3v3M6 9h12a2 2 0 0 1 2 2v7a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2v-7a2 2 0 0 1 2-2zM9 14v.01M15 14v.01";
 pub const EYE: &str =
     "M2 12s3.6-7 10-7 10 7 10 7-3.6 7-10 7S2 12 2 12zM12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6z";
+#[cfg(feature = "ssr")]
 pub const PERSON: &str = "M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM4 21a8 8 0 0 1 16 0";
+#[cfg(feature = "ssr")]
 pub const HAND: &str = "M8 13V5.5a1.5 1.5 0 0 1 3 0V12M11 11V4.5a1.5 1.5 0 0 1 3 0V12M14 11.5V6a1.5 1.5 0 0 1 3 0v8a7 7 0 0 1-7 7h-.5a6 6 0 0 1-5-2.7L2.6 15a1.5 1.5 0 0 1 2.4-1.8L8 16";
 pub const TEMPLATE: &str = "M4 4h16v12H8l-4 4zM8 9h8M8 12h5";
 pub const LIST: &str = "M8 6h13M8 12h13M8 18h13M3 6h.01M3 12h.01M3 18h.01";
@@ -81,8 +85,8 @@ pub fn channel_label(lang: Lang, channel: ChannelType) -> &'static str {
 
 /// Delivery ticks for an outgoing message.
 #[component]
-pub fn StatusTicks(status: MessageStatus) -> impl IntoView {
-    let t = super::i18n::use_text();
+pub fn StatusTicks(status: MessageStatus, lang: Lang) -> impl IntoView {
+    let t = text(lang);
     let (path, label) = match status {
         MessageStatus::Pending => (CLOCK, t.tick_sending),
         MessageStatus::Sent => (CHECK, t.tick_sent),
@@ -96,4 +100,15 @@ pub fn StatusTicks(status: MessageStatus) -> impl IntoView {
             <span class="visually-hidden">{label}</span>
         </span>
     }
+}
+
+/// A stable colour for a contact's avatar.
+pub fn avatar_class(id: uuid::Uuid) -> String {
+    format!(
+        "avatar avatar-c{}",
+        id.as_bytes()
+            .iter()
+            .fold(0u32, |a, b| a.wrapping_mul(31).wrapping_add(*b as u32))
+            % 8
+    )
 }

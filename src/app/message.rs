@@ -1,43 +1,18 @@
-//! One message bubble, for every kind; content is always text nodes, never markup.
+//! One message bubble, for every kind, as the server renders it (in the page, in the
+//! older pages a thread fetches, in live frames); content is always text nodes, never
+//! markup. The browser orders bubbles by `data-at`, groups them by `data-direction` and
+//! `data-sender`, and points media with `data-media-id` at the page.
 
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
-use super::clock::Clock;
-use super::i18n::use_lang;
 use super::icons::{Icon, StatusTicks, BOT, EXTERNAL, FILE, LIST, PIN, REPLY, TEMPLATE};
+use super::render::RenderContext;
+use super::text::FormattedText;
 use crate::model::{
-    clock_time, human_size, parse_formatting, text, Direction, Interactive, Message, MessageKind,
+    clock_time, human_size, text, Direction, Interactive, LocalTime, Message, MessageKind,
     SenderType,
 };
-
-/// WhatsApp-style formatted text as nested elements.
-#[component]
-pub fn FormattedText(#[prop(into)] text: String) -> impl IntoView {
-    parse_formatting(&text)
-        .into_iter()
-        .map(|segment| {
-            let mut node: AnyView = segment.text.into_any();
-            if let Some(href) = segment.href {
-                node = view! { <a href=href target="_blank" rel="noopener noreferrer">{node}</a> }
-                    .into_any();
-            }
-            if segment.style.mono {
-                node = view! { <code>{node}</code> }.into_any();
-            }
-            if segment.style.strike {
-                node = view! { <s>{node}</s> }.into_any();
-            }
-            if segment.style.italic {
-                node = view! { <em>{node}</em> }.into_any();
-            }
-            if segment.style.bold {
-                node = view! { <strong>{node}</strong> }.into_any();
-            }
-            node
-        })
-        .collect_view()
-}
 
 /// A URL safe to put in `src`/`href`: http(s) or same-origin paths only.
 fn safe_url(url: &str) -> Option<String> {
@@ -54,14 +29,21 @@ fn caption(text: &str) -> Option<impl IntoView> {
     )
 }
 
+/// A bubble's HTML on its own (a live frame's, a send's answer, an older page's).
+pub fn bubble_html(context: RenderContext, message: Message) -> String {
+    super::render::fragment(context, move || view! { <MessageBubble message /> })
+}
+
 #[component]
 pub fn MessageBubble(message: Message, #[prop(optional)] first_in_group: bool) -> impl IntoView {
-    let clock = Clock::get();
-    let lang = use_lang();
+    let lang = RenderContext::get().lang;
     let at = message.created_at;
-    let time = move || clock_time(at, clock.offset.get(), lang);
+    let at_ms = at.timestamp_millis();
+    let time = clock_time(LocalTime::utc(at_ms), lang);
     let outgoing = message.direction == Direction::Outgoing;
-    let sender = (outgoing && first_in_group).then(|| {
+    // Every outgoing bubble names its sender; only the first of a run shows it (the
+    // browser regroups bubbles as they come).
+    let sender = outgoing.then(|| {
         let bot = message.sender.sender_type == SenderType::Bot;
         view! {
             <span class="sender" class:bot=bot>
@@ -79,56 +61,73 @@ pub fn MessageBubble(message: Message, #[prop(optional)] first_in_group: bool) -
             class:first-in-group=first_in_group
             data-testid="message"
             data-message-id=message.id.to_string()
+            data-client-id=message.client_id.clone()
             data-kind=message.kind.as_str()
             data-direction=message.direction.as_str()
+            data-sender=message.sender.name.clone()
+            data-at=at_ms
         >
             <div class="bubble">
                 {sender}
                 <MessageBody message=message.clone() />
                 <span class="meta">
-                    <time datetime=at.to_rfc3339()>{time}</time>
-                    {outgoing.then(|| view! { <StatusTicks status /> })}
+                    <time datetime=at.to_rfc3339() data-at=at_ms data-format="clock">{time}</time>
+                    {outgoing.then(|| view! { <StatusTicks status lang /> })}
                 </span>
             </div>
         </div>
     }
 }
 
+/// Where a message's file is: its URL, and for a file uploaded to the inbox its id
+/// (`data-media-id`), which HTML without the page's credential carries instead of a URL.
+struct Source {
+    url: Option<String>,
+    media_id: Option<String>,
+}
+
 #[component]
 fn MessageBody(message: Message) -> impl IntoView {
-    let t = text(use_lang());
-    // A file uploaded here is shown through this page's token; others by their own URL.
-    let token = use_context::<super::embed::EmbedContext>().map(|c| c.token);
+    let context = RenderContext::get();
+    let t = text(context.lang);
+    // A file uploaded here is shown through the page's credential; others by their own URL.
     let media = message.media.clone().and_then(|m| {
-        let url = match (m.id, &token) {
-            (Some(id), Some(token)) => Some(format!("/embed/{token}/media/{id}")),
-            _ => safe_url(&m.url),
+        let source = match m.id {
+            Some(id) => Source {
+                url: context.media_url(id),
+                media_id: Some(id.to_string()),
+            },
+            None => Source {
+                url: Some(safe_url(&m.url)?),
+                media_id: None,
+            },
         };
-        url.map(|url| (url, m))
+        Some((source, m))
     });
     match (message.kind, media) {
         (MessageKind::Text, _) => view! { <p class="text" dir="auto"><FormattedText text=message.content.clone() /></p> }.into_any(),
-        (MessageKind::Image, Some((url, media))) => {
+        (MessageKind::Image, Some((Source { url, media_id }, media))) => {
             let alt = media.filename.clone().unwrap_or_else(|| t.image.into());
+            let (href, link_media) = (url.clone(), media_id.clone());
             view! {
-                <a class="media image" href=url.clone() target="_blank" rel="noopener noreferrer">
-                    <img src=url.clone() alt=alt loading="lazy" decoding="async" />
+                <a class="media image" href=href data-media-id=link_media target="_blank" rel="noopener noreferrer">
+                    <img src=url alt=alt data-media-id=media_id loading="lazy" decoding="async" />
                 </a>
                 {caption(&message.content)}
             }
             .into_any()
         }
-        (MessageKind::Video, Some((url, _))) => view! {
-            <video class="media video" src=url controls=true preload="metadata" playsinline=true></video>
+        (MessageKind::Video, Some((Source { url, media_id }, _))) => view! {
+            <video class="media video" src=url data-media-id=media_id controls=true preload="metadata" playsinline=true></video>
             {caption(&message.content)}
         }
         .into_any(),
-        (MessageKind::Audio, Some((url, _))) => view! {
-            <audio class="media audio" src=url controls=true preload="metadata"></audio>
+        (MessageKind::Audio, Some((Source { url, media_id }, _))) => view! {
+            <audio class="media audio" src=url data-media-id=media_id controls=true preload="metadata"></audio>
             {caption(&message.content)}
         }
         .into_any(),
-        (MessageKind::Document, Some((url, media))) => {
+        (MessageKind::Document, Some((Source { url, media_id }, media))) => {
             let name = media.filename.clone().unwrap_or_else(|| t.document.into());
             let download = name.clone();
             let details = [Some(media.mime_type.clone()), media.size.map(human_size)]
@@ -137,7 +136,7 @@ fn MessageBody(message: Message) -> impl IntoView {
                 .collect::<Vec<_>>()
                 .join(" · ");
             view! {
-                <a class="document" href=url target="_blank" rel="noopener noreferrer" download=download>
+                <a class="document" href=url data-media-id=media_id target="_blank" rel="noopener noreferrer" download=download>
                     <Icon d=FILE size=28 />
                     <span class="document-text">
                         <span class="document-name" dir="auto">{name}</span>
@@ -189,7 +188,7 @@ fn MessageBody(message: Message) -> impl IntoView {
 /// A message the inbox cannot show as such: say what it is, keep any text.
 #[component]
 fn Fallback(kind: MessageKind, content: String) -> impl IntoView {
-    let t = text(use_lang());
+    let t = text(RenderContext::get().lang);
     view! {
         <p class="fallback">{(t.unsupported_message)(kind)}</p>
         {caption(&content)}
@@ -245,6 +244,7 @@ fn InteractiveBody(interactive: Interactive, body: String) -> impl IntoView {
 }
 
 /// Whether a message starts a new run of bubbles from one side.
+#[cfg(feature = "ssr")]
 pub fn starts_group(previous: Option<&Message>, message: &Message) -> bool {
     previous
         .is_none_or(|p| p.direction != message.direction || p.sender.name != message.sender.name)

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{ConversationStatus, ConversationView, Handoff, Theme};
+use super::{ConversationFacts, ConversationStatus, Handoff, Theme};
 
 /// The `status` filter: one status, or both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -64,25 +64,6 @@ impl Tab {
 
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|t| t.as_str() == text)
-    }
-
-    /// Whether a conversation belongs in this tab for the agent `me`, who watches the
-    /// conversations `watched` says. Without an agent every tab is "all".
-    pub fn admits(
-        self,
-        c: &ConversationView,
-        me: Option<Uuid>,
-        watched: impl Fn(Uuid) -> bool,
-    ) -> bool {
-        let Some(me) = me else {
-            return true;
-        };
-        match self {
-            Self::All => true,
-            Self::Mine => c.assigned_user_id == Some(me),
-            Self::New => c.handoff == Handoff::Waiting && c.assigned_user_id.is_none(),
-            Self::Watched => watched(c.id),
-        }
     }
 }
 
@@ -152,7 +133,7 @@ impl Filters {
     /// Whether a conversation belongs in the list these filters make: `Some(false)` when
     /// it certainly does not, `None` when only the server can say (a search that may
     /// match a message's text rather than the name, phone or last message).
-    pub fn admits(&self, c: &ConversationView) -> Option<bool> {
+    pub fn admits(&self, c: &ConversationFacts) -> Option<bool> {
         if self.status.status().is_some_and(|s| s != c.status)
             || self.whatsapp_config_id.is_some_and(|id| id != c.inbox_id)
             || self.unread && c.unread_count == 0
@@ -160,7 +141,7 @@ impl Filters {
         {
             return Some(false);
         }
-        let search = self.search.trim().to_lowercase();
+        let search = lowercase(self.search.trim());
         if search.is_empty() {
             return Some(true);
         }
@@ -171,8 +152,21 @@ impl Filters {
         ]
         .into_iter()
         .flatten()
-        .any(|text| text.to_lowercase().contains(&search));
+        .any(|text| lowercase(text).contains(&search));
         found.then_some(true)
+    }
+}
+
+/// Lower case for matching. In the browser the browser's own (its Unicode tables are
+/// already there; Rust's would weigh on the bundle).
+fn lowercase(text: &str) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        String::from(js_sys::JsString::from(text).to_lower_case())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        text.to_lowercase()
     }
 }
 

@@ -2,8 +2,6 @@
 //! markup parsed into segments (rendered as view nodes, never as HTML), and local times in
 //! the UI's language.
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
-
 use super::i18n::{text, Lang};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -170,61 +168,111 @@ pub fn plain_text(text: &str) -> String {
     parse_formatting(text).into_iter().map(|s| s.text).collect()
 }
 
-/// Local time of day, 24-hour `14:05` (in both languages).
-pub fn clock_time(at: DateTime<Utc>, offset: FixedOffset, lang: Lang) -> String {
-    match lang {
-        Lang::En | Lang::Es => at.with_timezone(&offset).format("%H:%M").to_string(),
+/// An instant as a reader sees it: milliseconds since the epoch, and the reader's offset
+/// from UTC at that instant (minutes east; the browser says it per instant, so summer
+/// time is right on both sides of a change).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LocalTime {
+    pub ms: i64,
+    pub offset_minutes: i32,
+}
+
+impl LocalTime {
+    pub fn new(ms: i64, offset_minutes: i32) -> Self {
+        Self {
+            ms,
+            offset_minutes: offset_minutes.clamp(-14 * 60, 14 * 60),
+        }
     }
+
+    /// In UTC (the server's rendering, before the browser's zone is known).
+    pub fn utc(ms: i64) -> Self {
+        Self::new(ms, 0)
+    }
+
+    fn local_ms(self) -> i64 {
+        self.ms + i64::from(self.offset_minutes) * 60_000
+    }
+
+    /// Days since 1970-01-01, in the reader's zone.
+    fn day(self) -> i64 {
+        self.local_ms().div_euclid(86_400_000)
+    }
+}
+
+/// Year, month (1–12) and day of a day number (days since 1970-01-01), after Howard
+/// Hinnant's `civil_from_days`.
+fn civil(days: i64) -> (i64, usize, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as usize;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// Local time of day, 24-hour `14:05` (in both languages).
+pub fn clock_time(at: LocalTime, _lang: Lang) -> String {
+    let minutes = at.local_ms().div_euclid(60_000).rem_euclid(24 * 60);
+    let (h, m) = (minutes / 60, minutes % 60);
+    let digit = |n: i64| char::from(b'0' + n as u8);
+    [
+        digit(h / 10),
+        digit(h % 10),
+        ':',
+        digit(m / 10),
+        digit(m % 10),
+    ]
+    .into_iter()
+    .collect()
 }
 
 /// The list's timestamp, as WhatsApp shows it: the time today, `Yesterday`, the weekday
 /// within a week, then the date (`2 Mar`, `2 mar 2025`).
-pub fn list_time(at: DateTime<Utc>, now: DateTime<Utc>, offset: FixedOffset, lang: Lang) -> String {
-    let text = text(lang);
-    let (day, today) = (
-        at.with_timezone(&offset).date_naive(),
-        now.with_timezone(&offset).date_naive(),
-    );
-    let month = text.months_short[day.month0() as usize];
-    match (today - day).num_days() {
-        i64::MIN..=0 => clock_time(at, offset, lang),
-        1 => text.yesterday.to_string(),
+pub fn list_time(at: LocalTime, now: LocalTime, lang: Lang) -> String {
+    let t = text(lang);
+    let (day, today) = (at.day(), now.day());
+    let (year, month, date) = civil(day);
+    let this_year = civil(today).0;
+    let month = t.months_short[month - 1];
+    match today - day {
+        i64::MIN..=0 => clock_time(at, lang),
+        1 => t.yesterday.to_string(),
         2..=6 => weekday(day, lang).to_string(),
-        _ if day.year() == today.year() => (text.date_short)(day.day(), month, None),
-        _ => (text.date_short)(day.day(), month, Some(day.year())),
+        _ if year == this_year => (t.date_short)(date, month, None),
+        _ => (t.date_short)(date, month, Some(year as i32)),
     }
 }
 
 /// A thread's day separator: `Today`, `Yesterday`, the weekday within a week, then the
 /// date (`2 March`, `2 de marzo de 2025`).
-pub fn day_label(at: DateTime<Utc>, now: DateTime<Utc>, offset: FixedOffset, lang: Lang) -> String {
-    let text = text(lang);
-    let (day, today) = (
-        at.with_timezone(&offset).date_naive(),
-        now.with_timezone(&offset).date_naive(),
-    );
-    let month = text.months[day.month0() as usize];
-    match (today - day).num_days() {
-        i64::MIN..=0 => text.today.to_string(),
-        1 => text.yesterday.to_string(),
+pub fn day_label(at: LocalTime, now: LocalTime, lang: Lang) -> String {
+    let t = text(lang);
+    let (day, today) = (at.day(), now.day());
+    let (year, month, date) = civil(day);
+    let this_year = civil(today).0;
+    let month = t.months[month - 1];
+    match today - day {
+        i64::MIN..=0 => t.today.to_string(),
+        1 => t.yesterday.to_string(),
         2..=6 => weekday(day, lang).to_string(),
-        _ if day.year() == today.year() => (text.date_long)(day.day(), month, None),
-        _ => (text.date_long)(day.day(), month, Some(day.year())),
+        _ if year == this_year => (t.date_long)(date, month, None),
+        _ => (t.date_long)(date, month, Some(year as i32)),
     }
 }
 
-fn weekday(day: NaiveDate, lang: Lang) -> &'static str {
-    text(lang).weekdays[day.weekday().num_days_from_monday() as usize]
+fn weekday(day: i64, lang: Lang) -> &'static str {
+    // 1970-01-01 was a Thursday; the catalogue's weeks start on Monday.
+    text(lang).weekdays[(day + 3).rem_euclid(7) as usize]
 }
 
 /// Whether two instants fall on the same local day.
-pub fn same_day(a: DateTime<Utc>, b: DateTime<Utc>, offset: FixedOffset) -> bool {
-    a.with_timezone(&offset).date_naive() == b.with_timezone(&offset).date_naive()
-}
-
-/// `FixedOffset` from minutes east of UTC, clamped to real offsets.
-pub fn offset_from_minutes(minutes_east: i32) -> FixedOffset {
-    FixedOffset::east_opt(minutes_east.clamp(-14 * 60, 14 * 60) * 60).expect("offset within ±14 h")
+pub fn same_day(a: LocalTime, b: LocalTime) -> bool {
+    a.day() == b.day()
 }
 
 /// A file size for people: `820 B`, `14 KB`, `2.4 MB`.
@@ -258,8 +306,8 @@ pub fn initials(name: &str) -> String {
 }
 
 /// Milliseconds since the epoch to a UTC instant (out-of-range values clamp to the epoch).
-pub fn from_millis(ms: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+pub fn from_millis(ms: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -340,136 +388,121 @@ mod tests {
         assert_eq!(s, vec![plain("<script>alert(1)</script>")]);
     }
 
-    #[test]
-    fn list_and_day_labels() {
-        let utc = offset_from_minutes(0);
-        let now = DateTime::parse_from_rfc3339("2026-11-22T15:00:00Z")
-            .unwrap()
-            .to_utc();
-        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().to_utc();
-        let en = Lang::En;
-        assert_eq!(list_time(at("2026-11-22T09:05:00Z"), now, utc, en), "09:05");
-        assert_eq!(
-            list_time(at("2026-11-21T23:00:00Z"), now, utc, en),
-            "Yesterday"
-        );
-        assert_eq!(
-            list_time(at("2026-11-18T10:00:00Z"), now, utc, en),
-            "Wednesday"
-        );
-        assert_eq!(list_time(at("2026-03-02T10:00:00Z"), now, utc, en), "2 Mar");
-        assert_eq!(
-            list_time(at("2025-03-02T10:00:00Z"), now, utc, en),
-            "2 Mar 2025"
-        );
-        assert_eq!(day_label(at("2026-11-22T00:01:00Z"), now, utc, en), "Today");
-        assert_eq!(
-            day_label(at("2026-03-02T10:00:00Z"), now, utc, en),
-            "2 March"
-        );
-        // 23:00 UTC on the 21st is already the 22nd two hours east.
-        assert_eq!(
-            day_label(
-                at("2026-11-21T23:00:00Z"),
-                now,
-                offset_from_minutes(120),
-                en
-            ),
-            "Today"
-        );
+    use chrono::{DateTime, Datelike};
+
+    fn at(s: &str) -> LocalTime {
+        LocalTime::utc(DateTime::parse_from_rfc3339(s).unwrap().timestamp_millis())
+    }
+
+    fn east(t: LocalTime, minutes: i32) -> LocalTime {
+        LocalTime::new(t.ms, minutes)
     }
 
     #[test]
-    fn english_names_are_chronos() {
-        // The catalogue's names read as chrono's English ones did.
+    fn list_and_day_labels() {
+        let now = at("2026-11-22T15:00:00Z");
+        let en = Lang::En;
+        assert_eq!(list_time(at("2026-11-22T09:05:00Z"), now, en), "09:05");
+        assert_eq!(list_time(at("2026-11-21T23:00:00Z"), now, en), "Yesterday");
+        assert_eq!(list_time(at("2026-11-18T10:00:00Z"), now, en), "Wednesday");
+        assert_eq!(list_time(at("2026-03-02T10:00:00Z"), now, en), "2 Mar");
+        assert_eq!(list_time(at("2025-03-02T10:00:00Z"), now, en), "2 Mar 2025");
+        assert_eq!(day_label(at("2026-11-22T00:01:00Z"), now, en), "Today");
+        assert_eq!(day_label(at("2026-03-02T10:00:00Z"), now, en), "2 March");
+        // 23:00 UTC on the 21st is already the 22nd two hours east.
+        assert_eq!(
+            day_label(east(at("2026-11-21T23:00:00Z"), 120), east(now, 120), en),
+            "Today"
+        );
+        assert!(same_day(
+            east(at("2026-11-21T23:00:00Z"), 120),
+            east(at("2026-11-22T20:00:00Z"), 120)
+        ));
+        assert!(!same_day(
+            at("2026-11-21T23:00:00Z"),
+            at("2026-11-22T20:00:00Z")
+        ));
+    }
+
+    #[test]
+    fn dates_read_as_chronos() {
+        // The arithmetic gives chrono's calendar, its English names included.
         let now = DateTime::parse_from_rfc3339("2026-12-31T15:00:00Z")
             .unwrap()
             .to_utc();
-        let utc = offset_from_minutes(0);
-        for days in 2..400 {
-            let at = now - chrono::Duration::days(days);
-            let day = at.date_naive();
-            let (list, label) = (
-                list_time(at, now, utc, Lang::En),
-                day_label(at, now, utc, Lang::En),
+        for days in (2..400).chain([800, 20_000, 40_000]) {
+            let instant = now - chrono::Duration::days(days);
+            let day = instant.date_naive();
+            let (t, n) = (
+                LocalTime::utc(instant.timestamp_millis()),
+                LocalTime::utc(now.timestamp_millis()),
             );
             let (short, long) = match days {
                 2..=6 => ("%A", "%A"),
                 _ if day.year() == now.year() => ("%-d %b", "%-d %B"),
                 _ => ("%-d %b %Y", "%-d %B %Y"),
             };
-            assert_eq!(list, day.format(short).to_string());
-            assert_eq!(label, day.format(long).to_string());
+            assert_eq!(list_time(t, n, Lang::En), day.format(short).to_string());
+            assert_eq!(day_label(t, n, Lang::En), day.format(long).to_string());
         }
+        // Before the epoch too.
+        let old = DateTime::parse_from_rfc3339("1969-07-20T20:17:00Z").unwrap();
+        assert_eq!(
+            day_label(
+                LocalTime::utc(old.timestamp_millis()),
+                LocalTime::utc(0),
+                Lang::En
+            ),
+            "20 July 1969"
+        );
+        assert_eq!(
+            clock_time(LocalTime::utc(old.timestamp_millis()), Lang::En),
+            "20:17"
+        );
     }
 
     #[test]
     fn spanish_labels() {
-        let utc = offset_from_minutes(0);
-        let now = DateTime::parse_from_rfc3339("2026-11-22T15:00:00Z")
-            .unwrap()
-            .to_utc();
-        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+        let now = at("2026-11-22T15:00:00Z");
         let es = Lang::Es;
-        assert_eq!(list_time(at("2026-11-22T09:05:00Z"), now, utc, es), "09:05");
-        assert_eq!(list_time(at("2026-11-22T21:40:00Z"), now, utc, es), "21:40");
-        assert_eq!(list_time(at("2026-11-21T23:00:00Z"), now, utc, es), "Ayer");
+        assert_eq!(list_time(at("2026-11-22T09:05:00Z"), now, es), "09:05");
+        assert_eq!(list_time(at("2026-11-22T21:40:00Z"), now, es), "21:40");
+        assert_eq!(list_time(at("2026-11-21T23:00:00Z"), now, es), "Ayer");
+        assert_eq!(list_time(at("2026-11-18T10:00:00Z"), now, es), "Miércoles");
+        assert_eq!(list_time(at("2026-11-16T10:00:00Z"), now, es), "Lunes");
+        assert_eq!(list_time(at("2026-03-02T10:00:00Z"), now, es), "2 mar");
+        assert_eq!(list_time(at("2026-09-15T10:00:00Z"), now, es), "15 sept");
+        assert_eq!(list_time(at("2025-01-02T10:00:00Z"), now, es), "2 ene 2025");
+        assert_eq!(day_label(at("2026-11-22T00:01:00Z"), now, es), "Hoy");
+        assert_eq!(day_label(at("2026-11-21T10:00:00Z"), now, es), "Ayer");
         assert_eq!(
-            list_time(at("2026-11-18T10:00:00Z"), now, utc, es),
-            "Miércoles"
-        );
-        assert_eq!(list_time(at("2026-11-16T10:00:00Z"), now, utc, es), "Lunes");
-        assert_eq!(list_time(at("2026-03-02T10:00:00Z"), now, utc, es), "2 mar");
-        assert_eq!(
-            list_time(at("2026-09-15T10:00:00Z"), now, utc, es),
-            "15 sept"
-        );
-        assert_eq!(
-            list_time(at("2025-01-02T10:00:00Z"), now, utc, es),
-            "2 ene 2025"
-        );
-        assert_eq!(day_label(at("2026-11-22T00:01:00Z"), now, utc, es), "Hoy");
-        assert_eq!(day_label(at("2026-11-21T10:00:00Z"), now, utc, es), "Ayer");
-        assert_eq!(
-            day_label(at("2026-11-21T10:00:00Z"), now, utc, es),
-            list_time(at("2026-11-21T10:00:00Z"), now, utc, es)
+            day_label(at("2026-11-21T10:00:00Z"), now, es),
+            list_time(at("2026-11-21T10:00:00Z"), now, es)
         );
         assert_eq!(
-            day_label(
-                at("2026-11-21T23:00:00Z"),
-                now,
-                offset_from_minutes(120),
-                es
-            ),
+            day_label(east(at("2026-11-21T23:00:00Z"), 120), east(now, 120), es),
             "Hoy"
         );
         assert_eq!(
             day_label(
-                at("2026-11-22T06:00:00Z"),
-                now,
-                offset_from_minutes(-8 * 60),
+                east(at("2026-11-22T06:00:00Z"), -8 * 60),
+                east(now, -8 * 60),
                 es
             ),
             "Ayer"
         );
+        assert_eq!(day_label(at("2026-11-19T10:00:00Z"), now, es), "Jueves");
+        assert_eq!(day_label(at("2026-03-02T10:00:00Z"), now, es), "2 de marzo");
         assert_eq!(
-            day_label(at("2026-11-19T10:00:00Z"), now, utc, es),
-            "Jueves"
-        );
-        assert_eq!(
-            day_label(at("2026-03-02T10:00:00Z"), now, utc, es),
-            "2 de marzo"
-        );
-        assert_eq!(
-            day_label(at("2025-12-24T10:00:00Z"), now, utc, es),
+            day_label(at("2025-12-24T10:00:00Z"), now, es),
             "24 de diciembre de 2025"
         );
         // 24-hour times, in the reader's zone.
         assert_eq!(
-            clock_time(at("2026-11-22T13:05:00Z"), offset_from_minutes(-5 * 60), es),
+            clock_time(east(at("2026-11-22T13:05:00Z"), -5 * 60), es),
             "08:05"
         );
-        assert_eq!(clock_time(at("2026-11-22T23:59:00Z"), utc, es), "23:59");
+        assert_eq!(clock_time(at("2026-11-22T23:59:00Z"), es), "23:59");
     }
 
     #[test]

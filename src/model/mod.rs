@@ -1,6 +1,7 @@
 //! Plain shared types: what the server stores and the browser renders. No I/O here; this
 //! module compiles for both targets.
 
+mod facts;
 mod filters;
 mod format;
 pub mod i18n;
@@ -10,6 +11,7 @@ mod reason;
 mod template;
 mod types;
 
+pub use facts::*;
 pub use filters::*;
 pub use format::*;
 pub use i18n::{lang_from_query, text, Catalogue, Lang};

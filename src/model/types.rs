@@ -476,34 +476,31 @@ pub struct ThreadPage {
 /// WhatsApp lets a business write freely for 24 hours after the contact's last message.
 pub const REPLY_WINDOW_HOURS: i64 = 24;
 
+/// Times are milliseconds since the epoch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", content = "until", rename_all = "snake_case")]
 pub enum ReplyWindow {
     /// The channel has no window.
     Always,
     /// Free text may be sent until then.
-    OpenUntil(DateTime<Utc>),
+    OpenUntil(i64),
     /// Closed: only templates, until the contact writes again.
     Closed,
 }
 
 impl ReplyWindow {
     /// The window of a conversation on `channel` whose contact last wrote at `last_incoming`.
-    pub fn of(
-        channel: ChannelType,
-        last_incoming: Option<DateTime<Utc>>,
-        now: DateTime<Utc>,
-    ) -> Self {
+    pub fn of(channel: ChannelType, last_incoming: Option<i64>, now: i64) -> Self {
         if channel != ChannelType::Whatsapp {
             return Self::Always;
         }
-        match last_incoming.map(|at| at + chrono::Duration::hours(REPLY_WINDOW_HOURS)) {
+        match last_incoming.map(|at| at + REPLY_WINDOW_HOURS * 3_600_000) {
             Some(until) if until > now => Self::OpenUntil(until),
             _ => Self::Closed,
         }
     }
 
-    pub fn is_open(self, now: DateTime<Utc>) -> bool {
+    pub fn is_open(self, now: i64) -> bool {
         match self {
             Self::Always => true,
             Self::OpenUntil(until) => until > now,

@@ -12,7 +12,6 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
@@ -21,10 +20,10 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-use crate::app::{shell, App};
 use crate::server::access::RequestAccess;
 use crate::server::config::Config;
 use crate::server::media::{self, MediaStore};
+use crate::server::pages;
 use crate::server::security::{self, Guard, API_BODY_LIMIT, RPC_BODY_LIMIT};
 use crate::server::store::Store;
 use crate::server::{AppError, AppState};
@@ -60,7 +59,8 @@ pub async fn state(config: &Config) -> Result<AppState, AppError> {
 }
 
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    // Leptos renders and runs server functions on tokio's tasks.
+    let _ = any_spawner::Executor::init_tokio();
     let leptos = state.leptos.clone();
     let site_root = leptos.site_root.to_string();
     let pkg_dir = format!("{site_root}/{}", leptos.site_pkg_dir);
@@ -110,14 +110,25 @@ pub fn router(state: AppState) -> Router {
         .allow_methods([Method::GET, Method::POST])
         .allow_headers([header::CONTENT_TYPE, header::ACCEPT])
         .max_age(Duration::from_secs(600));
-    let context_state = state.clone();
-    let app = Router::new()
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(context_state.clone()),
-            move || shell(leptos.clone()),
-        )
+    let mut app = Router::new()
+        .route("/", get(pages::page))
+        .route("/embed/{token}", get(pages::page))
+        .route("/embed/{token}/conversations/{id}", get(pages::page));
+    for (path, method) in leptos::server_fn::axum::server_fn_paths() {
+        let context_state = state.clone();
+        let handler = move |req: axum::extract::Request| async move {
+            leptos_axum::handle_server_fns_with_context(
+                move || provide_context(context_state.clone()),
+                req,
+            )
+            .await
+        };
+        app = match method {
+            Method::POST => app.route(path, post(handler)),
+            _ => app.route(path, get(handler)),
+        };
+    }
+    let app = app
         .nest_service(&format!("/{}", state.leptos.site_pkg_dir), pkg)
         .fallback_service(assets)
         .layer(RequestBodyLimitLayer::new(RPC_BODY_LIMIT))

@@ -19,7 +19,7 @@ use axum::Extension;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use crate::model::{close, Scope};
+use crate::model::{close, ConversationView, EventType, Lang, Scope};
 use crate::server::access::{Access, Credential, RequestAccess};
 use crate::server::security::Guard;
 use crate::server::store::{EventRecord, Store, TokenRejection, PG_TOKENS_CHANNEL};
@@ -108,6 +108,8 @@ impl Opener {
 
 struct Subscriber {
     scope: Scope,
+    /// The language of the HTML its frames carry.
+    lang: Lang,
     opener: Opener,
     /// The upgrade request's `Origin` and `Host`, to run the origin gate again.
     headers: HeaderMap,
@@ -168,7 +170,13 @@ impl Hub {
         self.lock().projects.values().map(HashMap::len).sum()
     }
 
-    fn subscribe(&self, scope: Scope, opener: Opener, headers: HeaderMap) -> Option<Subscription> {
+    fn subscribe(
+        &self,
+        scope: Scope,
+        lang: Lang,
+        opener: Opener,
+        headers: HeaderMap,
+    ) -> Option<Subscription> {
         let (tx, rx) = mpsc::channel(self.settings.queue);
         let (kill_tx, kill) = oneshot::channel();
         let mut inner = self.lock();
@@ -182,6 +190,7 @@ impl Hub {
             id,
             Subscriber {
                 scope,
+                lang,
                 opener,
                 headers,
                 tx,
@@ -210,8 +219,22 @@ impl Hub {
     /// Hands each event (in id order) to the sockets that may see it. A socket whose
     /// queue is full is dropped: it resumes from its last id when it reconnects.
     fn dispatch(&self, events: &[EventRecord]) {
+        // The frames are made (their HTML rendered) before the lock is taken, for the
+        // events of projects with sockets.
+        let watched: Vec<bool> = {
+            let inner = self.lock();
+            events
+                .iter()
+                .map(|e| e.id > inner.last_id && inner.projects.contains_key(&e.project_id))
+                .collect()
+        };
+        let frames: Vec<Option<Frames>> = events
+            .iter()
+            .zip(watched)
+            .map(|(event, watched)| watched.then(|| Frames::of(event)))
+            .collect();
         let mut inner = self.lock();
-        for event in events {
+        for (event, frames) in events.iter().zip(frames) {
             if event.id <= inner.last_id {
                 continue;
             }
@@ -219,12 +242,13 @@ impl Hub {
             let Some(subs) = inner.projects.get_mut(&event.project_id) else {
                 continue;
             };
-            let frame = Utf8Bytes::from(event.frame());
+            // A socket that subscribed after the check above.
+            let frames = frames.unwrap_or_else(|| Frames::of(event));
             subs.retain(|_, sub| {
                 if !event.visible_to(&sub.scope) {
                     return true;
                 }
-                match sub.tx.try_send((event.id, frame.clone())) {
+                match sub.tx.try_send((event.id, frames.get(sub.lang))) {
                     Ok(()) => true,
                     Err(mpsc::error::TrySendError::Full(_)) => {
                         tracing::debug!(opener = ?sub.opener, "live socket fell behind; dropped");
@@ -284,6 +308,57 @@ impl Hub {
             ids.dedup();
         }
         (tokens, projects)
+    }
+}
+
+/// One event's frame in each language the embed speaks.
+struct Frames([Utf8Bytes; 2]);
+
+impl Frames {
+    fn of(event: &EventRecord) -> Self {
+        Self(Lang::ALL.map(|lang| Utf8Bytes::from(event.frame(event_html(event, lang).as_deref()))))
+    }
+
+    fn get(&self, lang: Lang) -> Utf8Bytes {
+        let index = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
+        self.0[index].clone()
+    }
+}
+
+/// What the embed shows for an event, in `lang`: a conversation's list row, or a
+/// message's bubble (the page renders neither itself).
+pub fn event_html(event: &EventRecord, lang: Lang) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct ConversationData {
+        conversation: ConversationView,
+    }
+    #[derive(serde::Deserialize)]
+    struct MessageData {
+        message: crate::model::Message,
+    }
+    let context = crate::app::render::RenderContext::shared(
+        lang,
+        crate::server::store::now().timestamp_millis(),
+    );
+    let unreadable = |e: serde_json::Error| {
+        tracing::error!(error = %e, event = event.id, "an event's data did not read back");
+    };
+    match event.event_type {
+        EventType::ConversationCreated | EventType::ConversationUpdated => {
+            let data: ConversationData = serde_json::from_str(&event.data_json)
+                .map_err(unreadable)
+                .ok()?;
+            let conversation = data.conversation;
+            Some(crate::app::render::fragment(context, move || {
+                leptos::view! { <crate::app::rows::ConversationRow conversation /> }
+            }))
+        }
+        EventType::MessageCreated | EventType::MessageUpdated => {
+            let data: MessageData = serde_json::from_str(&event.data_json)
+                .map_err(unreadable)
+                .ok()?;
+            Some(crate::app::message::bubble_html(context, data.message))
+        }
     }
 }
 
@@ -428,6 +503,8 @@ async fn prune(store: Store, hub: Arc<Hub>) {
 #[derive(serde::Deserialize)]
 pub struct SocketQuery {
     since: Option<String>,
+    /// The page's language (the HTML in frames speaks it); the credential's without it.
+    lang: Option<String>,
 }
 
 /// `GET /embed/{token}/ws`: the security layer has resolved the token and passed the
@@ -467,6 +544,10 @@ pub async fn socket(
             }
         },
     };
+    let lang = Lang::choose(
+        query.lang.as_deref().and_then(Lang::parse),
+        &access.language,
+    );
     let upgrade = match upgrade {
         Ok(upgrade) => upgrade,
         Err(rejection) => return rejection.into_response(),
@@ -487,13 +568,24 @@ pub async fn socket(
         .write_buffer_size(0)
         .on_upgrade(move |mut ws| async move {
             let hub = state.live.clone();
-            let Some(subscription) = hub.subscribe(access.scope.clone(), Opener::of(&access), kept)
+            let Some(subscription) =
+                hub.subscribe(access.scope.clone(), lang, Opener::of(&access), kept)
             else {
                 close_with(&mut ws, close_code::RESTART, "server restarting").await;
                 return;
             };
             let (project_id, id) = (subscription.project_id, subscription.id);
-            if let Err(e) = run(ws, &state.store, &hub, access.scope, subscription, since).await {
+            if let Err(e) = run(
+                ws,
+                &state.store,
+                &hub,
+                access.scope,
+                lang,
+                subscription,
+                since,
+            )
+            .await
+            {
                 tracing::debug!(error = %e, "live socket ended");
             }
             hub.unsubscribe(project_id, id);
@@ -549,6 +641,7 @@ async fn run(
     store: &Store,
     hub: &Hub,
     scope: Scope,
+    lang: Lang,
     mut sub: Subscription,
     since: Option<i64>,
 ) -> Result<(), SocketEnd> {
@@ -572,7 +665,7 @@ async fn run(
                 // The client is ahead of the hub (its page read the log a moment ago):
                 // what is queued up to `since` it has already.
                 sent_through = since;
-            } else if !replay(&mut ws, store, settings, &scope, since, live_from).await? {
+            } else if !replay(&mut ws, store, settings, &scope, lang, since, live_from).await? {
                 let frame = serde_json::json!({ "type": "refetch", "last_id": live_from, "reason": "behind" });
                 send(&mut ws, control(frame), settings.send_timeout).await?;
             } else if store.event_log_extent().await?.pruned_through > since {
@@ -636,6 +729,7 @@ async fn replay(
     store: &Store,
     settings: &LiveSettings,
     scope: &Scope,
+    lang: Lang,
     since: i64,
     through: i64,
 ) -> Result<bool, SocketEnd> {
@@ -654,7 +748,7 @@ async fn replay(
         frames.extend(
             page.into_iter()
                 .filter(|e| e.visible_to(scope))
-                .map(|e| e.frame()),
+                .map(|e| e.frame(event_html(&e, lang).as_deref())),
         );
         // Too far behind (in its own scope, or in the project's log a narrow scope must
         // read through): a reload is cheaper.

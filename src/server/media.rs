@@ -14,7 +14,7 @@ use tower::ServiceExt;
 use uuid::Uuid;
 
 use crate::actions::EmbedError;
-use crate::model::{Media, MessageKind, Reason};
+use crate::model::{Lang, Media, MessageKind, Reason};
 use crate::server::access::{Access, RequestAccess};
 use crate::server::api::ApiProject;
 use crate::server::store::{now, MediaRecord, NewMessage, Stored, TokenRejection};
@@ -191,6 +191,16 @@ pub struct UploadQuery {
     filename: Option<String>,
     #[serde(default)]
     caption: Option<String>,
+    /// The page's language, for the bubble's HTML in the answer.
+    #[serde(default)]
+    lang: Option<String>,
+}
+
+/// An upload's answer: the message, with its bubble's HTML in `lang`.
+fn answer(status: StatusCode, message: crate::model::Message, lang: Lang) -> Response {
+    let context = crate::app::render::RenderContext::shared(lang, now().timestamp_millis());
+    let html = crate::app::message::bubble_html(context, message.clone());
+    (status, axum::Json(crate::actions::Sent { message, html })).into_response()
 }
 
 fn embed_error(status: StatusCode, error: EmbedError) -> Response {
@@ -254,9 +264,9 @@ fn not_found() -> Response {
     embed_error(StatusCode::NOT_FOUND, EmbedError::NotFound)
 }
 
-/// `POST /embed/{token}/conversations/{id}/media?client_id=…&filename=…&caption=…`, the
-/// file as the body. Answers the stored message (201), or the one stored earlier with the
-/// same `client_id` (200).
+/// `POST /embed/{token}/conversations/{id}/media?client_id=…&filename=…&caption=…[&lang=…]`,
+/// the file as the body. Answers the stored message (201), or the one stored earlier with
+/// the same `client_id` (200), with its bubble's HTML (`html`, in `lang`).
 pub async fn upload(
     State(state): State<AppState>,
     Path((token, conversation)): Path<(String, String)>,
@@ -279,12 +289,13 @@ pub async fn upload(
         Err(AppError::NotFound(_)) => return not_found(),
         Err(e) => return internal(e),
     };
+    let lang = Lang::choose(q.lang.as_deref().and_then(Lang::parse), &access.language);
     let client_id = q.client_id.trim().to_string();
     if client_id.is_empty() || client_id.chars().count() > 128 {
         return rejected(StatusCode::UNPROCESSABLE_ENTITY, Reason::NoClientId);
     }
     match state.store.message_by_client_id(view.id, &client_id).await {
-        Ok(Some(existing)) => return (StatusCode::OK, axum::Json(existing)).into_response(),
+        Ok(Some(existing)) => return answer(StatusCode::OK, existing, lang),
         Ok(None) => {}
         Err(e) => return internal(e),
     }
@@ -301,7 +312,7 @@ pub async fn upload(
         Ok(window) => window,
         Err(e) => return internal(e),
     };
-    if !window.is_open(now()) {
+    if !window.is_open(now().timestamp_millis()) {
         return rejected(StatusCode::UNPROCESSABLE_ENTITY, Reason::FileWindowClosed);
     }
     let bytes = match axum::body::to_bytes(req.into_body(), MAX_UPLOAD_BYTES).await {
@@ -323,6 +334,7 @@ pub async fn upload(
         q.filename.as_deref(),
         caption,
         bytes,
+        lang,
     )
     .await
 }
@@ -335,6 +347,7 @@ async fn store_upload(
     filename: Option<&str>,
     caption: String,
     bytes: Bytes,
+    lang: Lang,
 ) -> Response {
     if bytes.is_empty() {
         return rejected(StatusCode::UNPROCESSABLE_ENTITY, Reason::FileEmpty);
@@ -402,8 +415,8 @@ async fn store_upload(
         state.media.remove(record.id).await;
     }
     match stored {
-        Ok(Stored::Created(m)) => (StatusCode::CREATED, axum::Json(m)).into_response(),
-        Ok(Stored::Existing(m)) => (StatusCode::OK, axum::Json(m)).into_response(),
+        Ok(Stored::Created(m)) => answer(StatusCode::CREATED, m, lang),
+        Ok(Stored::Existing(m)) => answer(StatusCode::OK, m, lang),
         Err(e) => internal(e),
     }
 }

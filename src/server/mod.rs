@@ -11,6 +11,7 @@ pub mod error;
 pub mod http;
 pub mod live;
 pub mod media;
+pub mod pages;
 pub mod secret;
 pub mod security;
 pub mod store;

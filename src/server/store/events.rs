@@ -40,10 +40,14 @@ impl EventRecord {
             })
     }
 
-    /// The frame sent on the socket: `{"id", "type", "conversation_id", "data"}`.
-    pub fn frame(&self) -> String {
+    /// The frame sent on the socket: `{"id", "type", "conversation_id", "data"}`, and
+    /// `html`, what the embed shows for it (see `live::event_html`), when it has some.
+    pub fn frame(&self, html: Option<&str>) -> String {
+        let html = html
+            .map(|h| format!(r#","html":{}"#, serde_json::Value::from(h)))
+            .unwrap_or_default();
         format!(
-            r#"{{"id":{},"type":"{}","conversation_id":"{}","data":{}}}"#,
+            r#"{{"id":{},"type":"{}","conversation_id":"{}","data":{}{html}}}"#,
             self.id,
             self.event_type.as_str(),
             self.conversation_id,

@@ -249,8 +249,8 @@ impl Store {
         .await?;
         Ok(crate::model::ReplyWindow::of(
             conversation.channel_type,
-            last_incoming.map(crate::model::from_millis),
-            now(),
+            last_incoming,
+            now().timestamp_millis(),
         ))
     }
 
