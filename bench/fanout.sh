@@ -114,12 +114,7 @@ start_server() {
   LEPTOS_SITE_ADDR=${addrs[$((k - 1))]} PUBLIC_URL=${bases[$((k - 1))]} "$BIN" >"$log" 2>&1 &
   pid=$!
   server_pids+=("$pid")
-  for _ in $(seq 1 120); do
-    curl -fs -o /dev/null --max-time 1 "${bases[$((k - 1))]}/healthz" && return 0
-    kill -0 "$pid" 2>/dev/null || die "the server exited: see $log"
-    sleep 0.5
-  done
-  die "no /healthz after 60 s: see $log"
+  await_health "${bases[$((k - 1))]}" "$pid" "$log"
 }
 # The log of instance k for configuration $2: server-<name>.log with one instance.
 server_log() { if [ "$INSTANCES" = 1 ]; then echo "server-$2.log"; else echo "server-$2-i$1.log"; fi; }

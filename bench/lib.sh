@@ -8,7 +8,7 @@
 # Sets when sourced (after checking them; dies on a bad value): BACKEND, INSTANCES, PG_URL
 #   (no trailing /), addrs and bases (instance k on PORT+k-1), BASE (instance 1's) and label
 #   ("SQLite, 1 instance", "PostgreSQL, 1 instance", "PostgreSQL, 2 instances").
-# Provides: die, say; check_ports_free and check_postgres (refusals before anything is made);
+# Provides: die, say; await_health BASE PID LOG; check_ports_free and check_postgres (refusals before anything is made);
 #   prepare_run PREFIX (sets stamp, raw=bench/results/<stamp> made, tmp or pg_db, exports
 #   DATABASE_URL and RUST_LOG, server_pids=(), trap cleanup EXIT); create_pg_database (sets
 #   pg_created); stop_servers, cleanup; report_context (sets commit, cpu); show_report.
@@ -18,6 +18,17 @@ die() {
   exit 1
 }
 say() { printf '==> %s\n' "$*"; }
+
+# Waits up to 60 s for the server PID (logging to LOG) to answer BASE/healthz.
+await_health() {
+  local base=$1 pid=$2 log=$3
+  for _ in $(seq 1 120); do
+    curl -fs -o /dev/null --max-time 1 "$base/healthz" && return 0
+    kill -0 "$pid" 2>/dev/null || die "the server exited: see $log"
+    sleep 0.5
+  done
+  die "no /healthz after 60 s: see $log"
+}
 
 BACKEND=${BENCH_BACKEND:-sqlite}
 INSTANCES=${BENCH_INSTANCES:-1}

@@ -103,12 +103,7 @@ for k in $(seq 1 "$INSTANCES"); do
   LEPTOS_SITE_ADDR=$addr PUBLIC_URL=$base "$BIN" >"$log" 2>&1 &
   pid=$!
   server_pids+=("$pid")
-  for _ in $(seq 1 120); do
-    curl -fs -o /dev/null --max-time 1 "$base/healthz" && break
-    kill -0 "$pid" 2>/dev/null || die "the server exited: see $log"
-    sleep 0.5
-  done
-  curl -fs -o /dev/null --max-time 1 "$base/healthz" || die "no /healthz after 60 s: see $log"
+  await_health "$base" "$pid" "$log"
 done
 for pid in "${server_pids[@]}"; do rss_idle+=("$(rss_kib "$pid")"); done
 

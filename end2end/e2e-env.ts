@@ -6,7 +6,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 // The release binary runs from the repository root (Leptos.toml, target/site).
-export const REPO_ROOT = path.resolve(__dirname, '..');
+// E2E_REPO_ROOT points at another checkout's build (the bench compares two).
+export const REPO_ROOT = process.env.E2E_REPO_ROOT ?? path.resolve(__dirname, '..');
 export const SERVER_BIN = path.join(REPO_ROOT, 'target', 'release', 'inbox-embed');
 
 export const PORT = Number(process.env.E2E_PORT ?? 3217);

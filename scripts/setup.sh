@@ -3,22 +3,28 @@
 #
 #   scripts/setup.sh           build tools: wasm32 target, cargo-leptos, wasm-bindgen-cli, wasm-opt
 #   scripts/setup.sh --e2e     also Playwright (end2end/) and Debian's Chromium
-#   scripts/setup.sh --bench   also wrk (for bench/ssr.sh)
+#   scripts/setup.sh --bench   also wrk (bench/ssr.sh, bench/fanout.sh), Lighthouse, twiggy and
+#                              wasm-split-cli (bench/client.sh), Playwright and Chromium
 #
 # Idempotent; starts nothing. Versions are pinned: see DEVELOPERS.md for why.
 set -euo pipefail
 
 CARGO_LEPTOS_VERSION=0.3.10
 WASM_BINDGEN_VERSION=0.2.130 # must equal the `wasm-bindgen = "=…"` pin in Cargo.toml
+TWIGGY_VERSION=0.8.0
+WASM_SPLIT_VERSION=0.2.3 # wasm_split_cli_support: splits a names-kept wasm as cargo-leptos --split does
 
 want_e2e=0
 want_bench=0
 for arg in "$@"; do
   case "$arg" in
     --e2e) want_e2e=1 ;;
-    --bench) want_bench=1 ;;
+    --bench)
+      want_bench=1
+      want_e2e=1
+      ;;
     -h | --help)
-      sed -n '2,8p' "$0"
+      sed -n '2,9p' "$0"
       exit 0
       ;;
     *)
@@ -129,12 +135,25 @@ if [ "$want_e2e" -eq 1 ]; then
   fi
 fi
 
-# 6. wrk for the SSR benchmark.
+# 6. The benches: wrk (SSR, fan-out); Lighthouse, twiggy and wasm-split-cli (client).
 if [ "$want_bench" -eq 1 ]; then
   if command -v wrk >/dev/null 2>&1; then
     skip "wrk is installed"
   else
     apt_install wrk
+  fi
+  npm_ci_if_stale bench
+  if output_has -w "$TWIGGY_VERSION" twiggy --version; then
+    skip "twiggy $TWIGGY_VERSION is installed"
+  else
+    say "cargo install twiggy --version $TWIGGY_VERSION --locked"
+    cargo install twiggy --version "$TWIGGY_VERSION" --locked
+  fi
+  if output_has -F "wasm_split_cli_support v$WASM_SPLIT_VERSION:" cargo install --list; then
+    skip "wasm-split-cli $WASM_SPLIT_VERSION is installed"
+  else
+    say "cargo install wasm_split_cli_support --version $WASM_SPLIT_VERSION --features build-binary"
+    cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary
   fi
 fi
 

@@ -81,6 +81,9 @@ pub enum EmbedError {
     TooManyAttempts(u64),
     #[error("The request was too large.")]
     TooLarge,
+    /// A request this server cannot read (a server function's arguments).
+    #[error("The request was not understood: {0}")]
+    Malformed(String),
     #[error("{0}")]
     Rejected(String),
     #[error("{0}")]
@@ -98,6 +101,7 @@ impl EmbedError {
             Self::ForeignOrigin => 403,
             Self::TooManyAttempts(_) => 429,
             Self::TooLarge => 413,
+            Self::Malformed(_) => 400,
             Self::Rejected(_) | Self::Refused(_) => 422,
             Self::Unavailable(_) => 500,
         }
@@ -107,8 +111,21 @@ impl EmbedError {
 impl FromServerFnError for EmbedError {
     type Encoder = JsonEncoding;
 
+    /// Arguments the server cannot read answer 400 (not 500); what else fails in the
+    /// framework is the inbox being unavailable.
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        Self::Unavailable(value.to_string())
+        match value {
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Args(detail)
+            | ServerFnErrorErr::Deserialization(detail)
+            | ServerFnErrorErr::MissingArg(detail) => {
+                if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                    response.set_status(axum::http::StatusCode::BAD_REQUEST);
+                }
+                Self::Malformed(detail)
+            }
+            other => Self::Unavailable(other.to_string()),
+        }
     }
 }
 

@@ -13,5 +13,9 @@ pub mod server;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub async fn hydrate() {
     console_error_panic_hook::set_once();
-    app::client::start().await;
+    app::client::start(app::client::ThreadChunk {
+        attach: |section| Box::pin(app::thread::client::attach(section)),
+        preload: || Box::pin(app::thread::client::__preload_attach()),
+    })
+    .await;
 }

@@ -594,6 +594,42 @@ async fn an_approved_template_goes_out_when_the_window_is_closed() {
     assert_eq!(thread.len(), 2, "the incoming message and one template");
 }
 
+/// A server function's arguments it cannot read (not JSON, a field missing, a value of
+/// the wrong kind) answer 400 with what was wrong, and change nothing.
+#[tokio::test]
+async fn server_functions_refuse_arguments_they_cannot_read() {
+    let d = desk().await;
+    let before = d.thread().await.len();
+    let url = format!("{}/rpc/send_message", d.server.base);
+    let thread_url = format!("{}/rpc/thread_fragment", d.server.base);
+    for (url, body, why) in [
+        (&url, "{not json".to_string(), "not JSON"),
+        (
+            &url,
+            json!({ "token": d.token, "conversation_id": d.conversation, "body": "hi" }).to_string(),
+            "no client id",
+        ),
+        (
+            &thread_url,
+            json!({ "token": d.token, "conversation_id": d.conversation.to_string(), "lang": "klingon" })
+                .to_string(),
+            "an unknown language",
+        ),
+    ] {
+        let r = send(
+            &d.server.http,
+            reqwest::Method::POST,
+            url,
+            &[],
+            Some(("application/json", body)),
+        )
+        .await;
+        assert_eq!(r.status, 400, "{why}: {}", r.body);
+        assert!(r.body.contains("not understood"), "{why}: {}", r.body);
+    }
+    assert_eq!(d.thread().await.len(), before, "nothing was sent");
+}
+
 #[tokio::test]
 async fn buttons_and_lists_keep_to_whatsapp_limits() {
     let d = desk().await;

@@ -138,9 +138,9 @@ fn InboxPage(inbox: Arc<InboxView>) -> impl IntoView {
     let data = init.to_script_json();
     let has_thread = inbox.thread.is_some();
     view! {
-        <div class="inbox" class:has-thread=has_thread>
+        <main class="inbox" class:has-thread=has_thread>
             <Sidebar session first=inbox.list.clone() />
-            <main class="thread-pane">
+            <div class="thread-pane">
                 <div class="thread-empty-slot" hidden=has_thread><NoThread /></div>
                 <div class="thread-slot">
                     {match inbox.thread.clone() {
@@ -149,8 +149,8 @@ fn InboxPage(inbox: Arc<InboxView>) -> impl IntoView {
                         None => EitherOf3::C(()),
                     }}
                 </div>
-            </main>
-        </div>
+            </div>
+        </main>
         <script type="application/json" id=PAGE_INIT_ID nonce=use_nonce()>{data}</script>
     }
 }
@@ -168,6 +168,7 @@ fn link_error_text(lang: Lang, error: &EmbedError) -> (&'static str, &'static st
         }
         EmbedError::NotFound
         | EmbedError::TooLarge
+        | EmbedError::Malformed(_)
         | EmbedError::Rejected(_)
         | EmbedError::Refused(_)
         | EmbedError::Unavailable(_) => ("unavailable", t.unavailable_title, t.unavailable_detail),

@@ -17,6 +17,7 @@ pub fn error_text(lang: Lang, error: &EmbedError) -> String {
         EmbedError::TooLarge => t.error_too_large.to_string(),
         EmbedError::Rejected(reason) => (t.error_rejected)(reason),
         EmbedError::Refused(reason) => reason.text(lang),
+        EmbedError::Malformed(_) => error.to_string(),
         EmbedError::Unavailable(detail) => (t.error_unavailable)(detail),
     }
 }

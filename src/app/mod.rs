@@ -129,7 +129,10 @@ impl PkgFiles {
 /// Loads the wasm bundle, which takes the page over (`client::start`), then marks the page
 /// interactive (`body[data-hydrated]`, for tests and styles). The nonce is on the module
 /// preload too: leptos 0.8's own scripts put it in the preload's `crossorigin` attribute,
-/// where a nonce-only `script-src` refuses the preload.
+/// where a nonce-only `script-src` refuses the preload. The wasm is not preloaded: it
+/// is fetched once the page is parsed, so on a slow link it does not take the bandwidth
+/// the page's own HTML and CSS need to paint (the page works without it meanwhile: its
+/// links are real links).
 #[cfg(feature = "ssr")]
 #[component]
 fn Hydration(files: PkgFiles, nonce: Option<Nonce>) -> impl IntoView {
@@ -144,7 +147,6 @@ fn Hydration(files: PkgFiles, nonce: Option<Nonce>) -> impl IntoView {
     );
     view! {
         <link rel="modulepreload" href=js nonce=nonce.clone() />
-        <link rel="preload" href=wasm r#as="fetch" r#type="application/wasm" crossorigin="" />
         <script type="module" nonce=nonce>{boot}</script>
     }
 }

@@ -133,3 +133,15 @@ pub fn now_ms() -> i64 {
 pub fn offset_minutes_at(ms: i64) -> i32 {
     -(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64)).get_timezone_offset() as i32)
 }
+
+/// Runs `future` as a task, polled once now: a request it makes leaves at once, not after
+/// what the current event handler does next.
+pub fn spawn_now(future: impl std::future::Future<Output = ()> + 'static) {
+    let mut future = Box::pin(future);
+    let waker = futures_util::task::noop_waker();
+    let mut cx = std::task::Context::from_waker(&waker);
+    if future.as_mut().poll(&mut cx).is_pending() {
+        // Each poll hands the future the waker to use next; the task's replaces this one.
+        wasm_bindgen_futures::spawn_local(future);
+    }
+}

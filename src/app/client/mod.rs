@@ -1,8 +1,8 @@
 //! The embed page in the browser. The server rendered the page whole; this keeps it live
 //! without rendering it again: it follows the page's own links in place, reads new list
 //! pages and threads from the server as HTML, lays live changes into the list, and hands
-//! the open conversation to the thread's own chunk (`thread::client`), loaded when one is
-//! first shown. No reactive runtime runs here: it comes with that chunk.
+//! the open conversation to the thread's own chunk (`thread::client`, handed in as a
+//! `ThreadChunk`), loaded when one is first shown. No reactive runtime runs here: it comes with that chunk.
 
 mod bridge;
 mod dom;
@@ -30,7 +30,7 @@ pub use dom::{
     offset_minutes_at,
 };
 pub use live::LiveStatus as Status;
-pub use pane::AttachedThread;
+pub use pane::{AttachedThread, ThreadChunk};
 
 thread_local! {
     static PAGE: RefCell<Option<Page>> = const { RefCell::new(None) };
@@ -204,8 +204,9 @@ impl LiveSink for Sink {
 }
 
 /// Starts the page from the server's data block (nothing happens on a page without one,
-/// a notice page); returns once a thread the server rendered is live too.
-pub async fn start() {
+/// a notice page); returns once a thread the server rendered is live too, `thread`'s
+/// chunk attached to it.
+pub async fn start(thread: ThreadChunk) {
     let Some(init) = dom::find(None, &format!("#{PAGE_INIT_ID}"))
         .and_then(|el| el.text_content())
         .and_then(|json| serde_json::from_str::<PageInit>(&json).ok())
@@ -220,7 +221,7 @@ pub async fn start() {
         watched: RefCell::new(HashMap::new()),
         live: RefCell::new(None),
         list: list::List::new(&init),
-        pane: pane::Pane::new(),
+        pane: pane::Pane::new(thread),
         bridge: RefCell::new(None),
         init,
     }));

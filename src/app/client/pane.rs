@@ -1,9 +1,11 @@
 //! The thread pane in the browser: which conversation it shows. Opening one reads its
 //! HTML from the server while the thread's chunk loads (the first time), then hands it to
-//! that chunk (`thread::client::attach`), which keeps it live until another one opens.
+//! that chunk (the `ThreadChunk` the page started with), which keeps it live until another
+//! one opens.
 
 use std::cell::{Cell, RefCell};
 
+use futures_util::future::LocalBoxFuture;
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
@@ -21,7 +23,17 @@ pub trait AttachedThread {
     fn detach(&self);
 }
 
+/// The thread's chunk, as the page is handed it (`lib.rs` wires in `thread::client`, so
+/// this side never names it): attaching a thread the server rendered, and loading the
+/// chunk ahead.
+#[derive(Clone, Copy)]
+pub struct ThreadChunk {
+    pub attach: fn(HtmlElement) -> LocalBoxFuture<'static, Box<dyn AttachedThread>>,
+    pub preload: fn() -> LocalBoxFuture<'static, ()>,
+}
+
 pub struct Pane {
+    chunk: ThreadChunk,
     attached: RefCell<Option<Box<dyn AttachedThread>>>,
     /// The conversation shown (or on its way).
     showing: Cell<Option<Uuid>>,
@@ -30,12 +42,13 @@ pub struct Pane {
 }
 
 fn slot() -> Option<Element> {
-    dom::find(None, "main.thread-pane .thread-slot")
+    dom::find(None, ".thread-pane .thread-slot")
 }
 
 impl Pane {
-    pub fn new() -> Self {
+    pub fn new(chunk: ThreadChunk) -> Self {
         Self {
+            chunk,
             attached: RefCell::new(None),
             showing: Cell::new(None),
             requests: Cell::new(0),
@@ -44,13 +57,13 @@ impl Pane {
 
     /// Takes over the thread the server rendered, if the page opened on one.
     pub async fn start(page: &Page) {
-        let Some(section) = dom::find_html(None, "main.thread-pane section.thread") else {
+        let Some(section) = dom::find_html(None, ".thread-pane section.thread") else {
             return;
         };
         let pane = &page.0.pane;
         pane.showing.set(page.open());
         let request = pane.requests.get();
-        let attached = crate::app::thread::client::attach(section).await;
+        let attached = (pane.chunk.attach)(section).await;
         if pane.requests.get() == request {
             *pane.attached.borrow_mut() = Some(attached);
         } else {
@@ -106,21 +119,19 @@ impl Pane {
         let request = self.requests.get() + 1;
         self.requests.set(request);
         self.showing.set(Some(id));
-        if let Some(pane) = dom::find(None, "main.thread-pane") {
+        if let Some(pane) = dom::find(None, ".thread-pane") {
             dom::set_attr(&pane, "aria-busy", "true");
         }
-        let (token, lang) = (page.token(), page.lang());
-        wasm_bindgen_futures::spawn_local(async move {
+        let (token, lang, chunk) = (page.token(), page.lang(), self.chunk);
+        dom::spawn_now(async move {
             let html = thread_fragment(token, id.to_string(), lang);
-            let (html, ()) =
-                futures_util::future::join(html, crate::app::thread::client::__preload_attach())
-                    .await;
+            let (html, ()) = futures_util::future::join(html, (chunk.preload)()).await;
             let page = Page::get();
             let pane = &page.0.pane;
             if pane.requests.get() != request {
                 return;
             }
-            if let Some(el) = dom::find(None, "main.thread-pane") {
+            if let Some(el) = dom::find(None, ".thread-pane") {
                 dom::set_attr(&el, "aria-busy", "false");
             }
             pane.detach();
@@ -143,7 +154,7 @@ impl Pane {
             else {
                 return;
             };
-            let attached = crate::app::thread::client::attach(section).await;
+            let attached = (chunk.attach)(section).await;
             if pane.requests.get() == request {
                 *pane.attached.borrow_mut() = Some(attached);
             } else {

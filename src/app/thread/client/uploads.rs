@@ -14,7 +14,7 @@ use super::el::el;
 use super::{css_escape, find, Inner, Thread};
 use crate::actions::{EmbedError, Sent};
 use crate::app::i18n::error_text;
-use crate::model::{rfc3339_millis, text};
+use crate::model::text;
 
 pub struct Uploads {
     thread: Weak<Inner>,
@@ -211,15 +211,7 @@ impl Uploads {
                             if let Some(row) = uploads.row(&id) {
                                 row.remove();
                             }
-                            let at = rfc3339_millis(&sent.created_at).unwrap_or_default();
-                            thread.show_bubble(
-                                sent.id,
-                                sent.client_id.as_deref(),
-                                sent.status,
-                                at,
-                                &sent.html,
-                                true,
-                            );
+                            thread.show_sent(&sent);
                         }
                         Err(_) => {
                             uploads.show(&id, &filename, Err(t.upload_unreadable_answer.into()))
