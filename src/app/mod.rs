@@ -130,9 +130,9 @@ impl PkgFiles {
 /// interactive (`body[data-hydrated]`, for tests and styles). The nonce is on the module
 /// preload too: leptos 0.8's own scripts put it in the preload's `crossorigin` attribute,
 /// where a nonce-only `script-src` refuses the preload. The wasm is not preloaded: it
-/// is fetched once the page is parsed, so on a slow link it does not take the bandwidth
-/// the page's own HTML and CSS need to paint (the page works without it meanwhile: its
-/// links are real links).
+/// is fetched once the page has painted, so on a slow link it does not take the bandwidth
+/// and the time the page's own HTML and CSS need to paint (the page works without it
+/// meanwhile: its links are real links).
 #[cfg(feature = "ssr")]
 #[component]
 fn Hydration(files: PkgFiles, nonce: Option<Nonce>) -> impl IntoView {
@@ -141,9 +141,13 @@ fn Hydration(files: PkgFiles, nonce: Option<Nonce>) -> impl IntoView {
         context.set_is_hydrating(false);
     }
     let PkgFiles { js, wasm, .. } = files;
+    // After the first paint (a frame, then a task), or after 100 ms where frames do not
+    // come (a hidden tab or iframe).
     let boot = format!(
-        "import({js:?}).then(async m=>{{await m.default({{module_or_path:{wasm:?}}});await m.hydrate();\
-         document.body.setAttribute(\"data-hydrated\",\"true\")}})"
+        "let s=0;const go=()=>{{if(s)return;s=1;import({js:?}).then(async m=>{{\
+         await m.default({{module_or_path:{wasm:?}}});await m.hydrate();\
+         document.body.setAttribute(\"data-hydrated\",\"true\")}})}};\
+         requestAnimationFrame(()=>setTimeout(go));setTimeout(go,100)"
     );
     view! {
         <link rel="modulepreload" href=js nonce=nonce.clone() />

@@ -42,8 +42,12 @@ pub fn closest(event: &web_sys::Event, selector: &str) -> Option<Element> {
         .flatten()
 }
 
+/// Sets an attribute, unless it has that value already (a write restyles what it touches,
+/// even when nothing changes).
 pub fn set_attr(el: &Element, name: &str, value: &str) {
-    let _ = el.set_attribute(name, value);
+    if el.get_attribute(name).as_deref() != Some(value) {
+        let _ = el.set_attribute(name, value);
+    }
 }
 
 pub fn toggle_attr(el: &Element, name: &str, on: bool) {
