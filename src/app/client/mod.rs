@@ -2,7 +2,8 @@
 //! without rendering it again: it follows the page's own links in place, reads new list
 //! pages and threads from the server as HTML, lays live changes into the list, and hands
 //! the open conversation to the thread's own chunk (`thread::client`, handed in as a
-//! `ThreadChunk`), loaded when one is first shown. No reactive runtime runs here: it comes with that chunk.
+//! `ThreadChunk`), loaded when one is first shown. No reactive runtime runs here: it comes
+//! with the reply-buttons builder's chunk.
 
 mod bridge;
 mod dom;
