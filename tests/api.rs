@@ -2193,3 +2193,77 @@ async fn delivery_receipts_only_move_forward() {
         .expect_error(404);
     stranger.get(&path).await.expect_error(404);
 }
+
+/// Two PATCHes of different fields of one record, sent at once, both stick: a change is
+/// read and written under one lock, never patched from a copy read before another wrote.
+#[tokio::test]
+async fn concurrent_patches_of_different_fields_both_stick() {
+    let server = TestServer::start().await;
+    let f = fixture(&server, "patches").await;
+    let template = f
+        .api
+        .post(
+            &format!("/inboxes/{}/templates", f.inbox),
+            json!({ "name": "both_stick", "language": "en", "category": "utility", "body": "x" }),
+        )
+        .await
+        .id();
+    let cases = [
+        (format!("/customers/{}", f.customer), "name", "external_id"),
+        (format!("/users/{}", f.user), "name", "external_id"),
+        (format!("/inboxes/{}", f.inbox), "name", "phone_number"),
+        (format!("/contacts/{}", f.contact), "display_name", "email"),
+        (format!("/templates/{template}"), "body", "buttons"),
+    ];
+    for (path, a, b) in &cases {
+        for round in 0..12 {
+            let value = |field: &str| match field {
+                "phone_number" => json!(format!("+3460000{round:04}")),
+                "email" => json!(format!("r{round}@example.com")),
+                "buttons" => json!([format!("b{round}")]),
+                _ => json!(format!("{field} {round}")),
+            };
+            let (ra, rb) = tokio::join!(
+                f.api.patch(path, json!({ *a: value(a) })),
+                f.api.patch(path, json!({ *b: value(b) })),
+            );
+            ra.expect(200);
+            rb.expect(200);
+            let stored = f.api.get(path).await;
+            let stored = stored.expect(200);
+            assert_eq!(
+                stored[*a],
+                value(a),
+                "{path} round {round}: {a} lost: {stored}"
+            );
+            assert_eq!(
+                stored[*b],
+                value(b),
+                "{path} round {round}: {b} lost: {stored}"
+            );
+        }
+    }
+}
+
+/// An id column holding something that is not a UUID (a hand edit, a bad import) fails the
+/// read with a 500 the log explains; it is never shown as another id (the nil UUID).
+#[tokio::test]
+async fn a_stored_id_that_is_not_a_uuid_is_an_error_not_another_id() {
+    let server = TestServer::start().await;
+    let api = server.project("bad ids").await;
+    api.customer("fine").await;
+    sqlx::any::install_default_drivers();
+    let db = sqlx::AnyPool::connect(&server.db.url)
+        .await
+        .expect("database");
+    sqlx::query(
+        "INSERT INTO customers (id, project_id, name, external_id, created_at) VALUES ('not-a-uuid', $1, 'broken', NULL, 1)",
+    )
+    .bind(&api.project_id)
+    .execute(&db)
+    .await
+    .expect("insert");
+    let r = api.get("/customers").await;
+    assert_eq!(r.status, 500, "{}", r.text);
+    assert!(!r.text.contains(NIL), "{}", r.text);
+}

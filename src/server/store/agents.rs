@@ -82,14 +82,14 @@ impl Store {
                 q.push_bind(id.to_string());
             }
             q.push(")");
-            let rows: Vec<(String, String, String)> =
+            let rows: Vec<(DbId, String, String)> =
                 q.build_query_as().fetch_all(&self.pool).await?;
             for (id, secret, origins) in rows {
                 let settings = JwtSettings {
-                    project_id: parse_id(&id),
+                    project_id: id.0,
                     secret_tag: hash_secret(&secret),
                     secret,
-                    allowed_origins: decode_origins(&id, &origins),
+                    allowed_origins: decode_origins(&id.0.to_string(), &origins),
                 };
                 out.insert(settings.project_id, settings);
             }
@@ -133,7 +133,7 @@ impl Store {
         let email = agent.email.clone().unwrap_or_default();
         let find = "SELECT id, name, email, jwt_issuer, last_seen_at FROM users
              WHERE project_id = $1 AND external_id = $2 ORDER BY created_at, id LIMIT 1";
-        type Found = (String, String, String, Option<String>, Option<i64>);
+        type Found = (DbId, String, String, Option<String>, Option<i64>);
         let fresh = |row: &Found| {
             row.1 == agent.name
                 && (email.is_empty() || row.2 == email)
@@ -149,7 +149,7 @@ impl Store {
             .await?;
         if let Some(row) = &found {
             if fresh(row) {
-                return Ok(parse_id(&row.0));
+                return Ok(row.0 .0);
             }
         }
         // Under the write lock, so two first visits make one user.
@@ -160,7 +160,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
         let id = match found {
-            Some((id, ..)) => {
+            Some((DbId(id), ..)) => {
                 sqlx::query(
                     "UPDATE users SET name = $1, email = coalesce(nullif($2, ''), email), jwt_issuer = $3,
                         last_seen_at = $4 WHERE id = $5",
@@ -169,18 +169,18 @@ impl Store {
                 .bind(&email)
                 .bind(&agent.issuer)
                 .bind(at)
-                .bind(&id)
+                .bind(id.to_string())
                 .execute(&mut *tx)
                 .await?;
                 id
             }
             None => {
-                let id = new_id().to_string();
+                let id = new_id();
                 sqlx::query(
                     "INSERT INTO users (id, project_id, name, email, external_id, jwt_issuer, last_seen_at, created_at)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 )
-                .bind(&id)
+                .bind(id.to_string())
                 .bind(project_id.to_string())
                 .bind(&agent.name)
                 .bind(&email)
@@ -194,7 +194,7 @@ impl Store {
             }
         };
         tx.commit().await?;
-        Ok(parse_id(&id))
+        Ok(id)
     }
 
     /// Starts or stops watching a conversation; idempotent.

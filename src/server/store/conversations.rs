@@ -14,13 +14,13 @@ const MIN_TEXT_SEARCH_CHARS: usize = 3;
 
 #[derive(FromRow)]
 struct ConversationRow {
-    id: String,
-    project_id: String,
-    inbox_id: String,
-    contact_id: String,
+    id: DbId,
+    project_id: DbId,
+    inbox_id: DbId,
+    contact_id: DbId,
     status: String,
     handoff: String,
-    assigned_user_id: Option<String>,
+    assigned_user_id: Option<DbId>,
     unread_count: i64,
     last_message_at: i64,
     created_at: i64,
@@ -29,13 +29,13 @@ struct ConversationRow {
 impl From<ConversationRow> for Conversation {
     fn from(r: ConversationRow) -> Self {
         Self {
-            id: parse_id(&r.id),
-            project_id: parse_id(&r.project_id),
-            inbox_id: parse_id(&r.inbox_id),
-            contact_id: parse_id(&r.contact_id),
+            id: r.id.0,
+            project_id: r.project_id.0,
+            inbox_id: r.inbox_id.0,
+            contact_id: r.contact_id.0,
             status: ConversationStatus::parse(&r.status).unwrap_or(ConversationStatus::Active),
             handoff: Handoff::parse(&r.handoff).unwrap_or(Handoff::Bot),
-            assigned_user_id: parse_opt_id(r.assigned_user_id),
+            assigned_user_id: r.assigned_user_id.map(|i| i.0),
             unread_count: r.unread_count,
             last_message_at: crate::model::from_millis(r.last_message_at),
             created_at: crate::model::from_millis(r.created_at),
@@ -45,16 +45,16 @@ impl From<ConversationRow> for Conversation {
 
 #[derive(FromRow)]
 struct ViewRow {
-    id: String,
-    inbox_id: String,
+    id: DbId,
+    inbox_id: DbId,
     inbox_name: String,
     channel_type: String,
-    contact_id: String,
+    contact_id: DbId,
     display_name: String,
     phone_number: Option<String>,
     status: String,
     handoff: String,
-    assigned_user_id: Option<String>,
+    assigned_user_id: Option<DbId>,
     unread_count: i64,
     last_message_at: i64,
     created_at: i64,
@@ -76,18 +76,18 @@ impl From<ViewRow> for ConversationView {
             _ => None,
         };
         Self {
-            id: parse_id(&r.id),
-            inbox_id: parse_id(&r.inbox_id),
+            id: r.id.0,
+            inbox_id: r.inbox_id.0,
             inbox_name: r.inbox_name,
             channel_type: ChannelType::parse(&r.channel_type).unwrap_or(ChannelType::Api),
             contact: ContactCard {
-                id: parse_id(&r.contact_id),
+                id: r.contact_id.0,
                 display_name: r.display_name,
                 phone_number: r.phone_number,
             },
             status: ConversationStatus::parse(&r.status).unwrap_or(ConversationStatus::Active),
             handoff: Handoff::parse(&r.handoff).unwrap_or(Handoff::Bot),
-            assigned_user_id: parse_opt_id(r.assigned_user_id),
+            assigned_user_id: r.assigned_user_id.map(|i| i.0),
             unread_count: r.unread_count,
             last_message_at: crate::model::from_millis(r.last_message_at),
             created_at: crate::model::from_millis(r.created_at),
@@ -326,12 +326,12 @@ impl Store {
             }
         }
         q.push(" ORDER BY name, id");
-        let rows: Vec<(String, String, String, Option<String>)> =
+        let rows: Vec<(DbId, String, String, Option<String>)> =
             q.build_query_as().fetch_all(&self.pool).await?;
         Ok(rows
             .into_iter()
             .map(|(id, name, channel, phone_number)| InboxCard {
-                id: parse_id(&id),
+                id: id.0,
                 name,
                 channel_type: ChannelType::parse(&channel).unwrap_or(ChannelType::Api),
                 phone_number,

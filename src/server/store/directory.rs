@@ -17,7 +17,7 @@ pub struct CreatedProject {
 
 #[derive(FromRow)]
 struct ProjectRow {
-    id: String,
+    id: DbId,
     name: String,
     api_key_hash: String,
     created_at: i64,
@@ -26,7 +26,7 @@ struct ProjectRow {
 impl From<ProjectRow> for Project {
     fn from(r: ProjectRow) -> Self {
         Self {
-            id: parse_id(&r.id),
+            id: r.id.0,
             name: r.name,
             created_at: crate::model::from_millis(r.created_at),
         }
@@ -35,8 +35,8 @@ impl From<ProjectRow> for Project {
 
 #[derive(FromRow)]
 struct CustomerRow {
-    id: String,
-    project_id: String,
+    id: DbId,
+    project_id: DbId,
     name: String,
     external_id: Option<String>,
     created_at: i64,
@@ -45,8 +45,8 @@ struct CustomerRow {
 impl From<CustomerRow> for Customer {
     fn from(r: CustomerRow) -> Self {
         Self {
-            id: parse_id(&r.id),
-            project_id: parse_id(&r.project_id),
+            id: r.id.0,
+            project_id: r.project_id.0,
             name: r.name,
             external_id: r.external_id,
             created_at: crate::model::from_millis(r.created_at),
@@ -56,9 +56,9 @@ impl From<CustomerRow> for Customer {
 
 #[derive(FromRow)]
 struct InboxRow {
-    id: String,
-    project_id: String,
-    customer_id: Option<String>,
+    id: DbId,
+    project_id: DbId,
+    customer_id: Option<DbId>,
     name: String,
     channel_type: String,
     phone_number: Option<String>,
@@ -70,9 +70,9 @@ struct InboxRow {
 impl From<InboxRow> for Inbox {
     fn from(r: InboxRow) -> Self {
         Self {
-            id: parse_id(&r.id),
-            project_id: parse_id(&r.project_id),
-            customer_id: parse_opt_id(r.customer_id),
+            id: r.id.0,
+            project_id: r.project_id.0,
+            customer_id: r.customer_id.map(|i| i.0),
             name: r.name,
             channel_type: ChannelType::parse(&r.channel_type).unwrap_or(ChannelType::Api),
             phone_number: r.phone_number,
@@ -85,8 +85,8 @@ impl From<InboxRow> for Inbox {
 
 #[derive(FromRow)]
 struct UserRow {
-    id: String,
-    project_id: String,
+    id: DbId,
+    project_id: DbId,
     name: String,
     email: String,
     external_id: Option<String>,
@@ -96,8 +96,8 @@ struct UserRow {
 impl From<UserRow> for User {
     fn from(r: UserRow) -> Self {
         Self {
-            id: parse_id(&r.id),
-            project_id: parse_id(&r.project_id),
+            id: r.id.0,
+            project_id: r.project_id.0,
             name: r.name,
             email: r.email,
             external_id: r.external_id,
@@ -108,8 +108,8 @@ impl From<UserRow> for User {
 
 #[derive(FromRow)]
 struct ContactRow {
-    id: String,
-    project_id: String,
+    id: DbId,
+    project_id: DbId,
     display_name: String,
     phone_number: Option<String>,
     email: Option<String>,
@@ -120,8 +120,8 @@ struct ContactRow {
 impl From<ContactRow> for Contact {
     fn from(r: ContactRow) -> Self {
         Self {
-            id: parse_id(&r.id),
-            project_id: parse_id(&r.project_id),
+            id: r.id.0,
+            project_id: r.project_id.0,
             display_name: r.display_name,
             phone_number: r.phone_number,
             email: r.email,
@@ -160,18 +160,28 @@ project_table!(Inbox, InboxRow, "inboxes", "inbox");
 project_table!(User, UserRow, "users", "user");
 project_table!(Contact, ContactRow, "contacts", "contact");
 
+/// One record of a project's table, read through `conn` (the pool, or a transaction that
+/// is about to change it).
+async fn fetch_in_project<'c, T: ProjectTable>(
+    conn: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    project_id: Uuid,
+    id: Uuid,
+) -> Result<T> {
+    let sql = format!(
+        "SELECT * FROM {} WHERE id = $1 AND project_id = $2",
+        T::TABLE
+    );
+    let row: Option<T::Row> = sqlx::query_as(&sql)
+        .bind(id.to_string())
+        .bind(project_id.to_string())
+        .fetch_optional(conn)
+        .await?;
+    row.map(Into::into).ok_or(AppError::NotFound(T::NAME))
+}
+
 impl Store {
     async fn get_in_project<T: ProjectTable>(&self, project_id: Uuid, id: Uuid) -> Result<T> {
-        let sql = format!(
-            "SELECT * FROM {} WHERE id = $1 AND project_id = $2",
-            T::TABLE
-        );
-        let row: Option<T::Row> = sqlx::query_as(&sql)
-            .bind(id.to_string())
-            .bind(project_id.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(Into::into).ok_or(AppError::NotFound(T::NAME))
+        fetch_in_project(&self.pool, project_id, id).await
     }
 
     async fn list_in_project<T: ProjectTable>(
@@ -300,7 +310,10 @@ impl Store {
         id: Uuid,
         patch: CustomerPatch,
     ) -> Result<Customer> {
-        let mut c = self.customer(project_id, id).await?;
+        // Read and written under the write lock: a concurrent change to another field is
+        // not written back over.
+        let mut tx = self.write_transaction().await?;
+        let mut c: Customer = fetch_in_project(&mut *tx, project_id, id).await?;
         if let Some(name) = patch.name {
             c.name = name;
         }
@@ -311,8 +324,9 @@ impl Store {
             .bind(&c.name)
             .bind(&c.external_id)
             .bind(id.to_string())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok(c)
     }
 
@@ -372,9 +386,10 @@ impl Store {
         id: Uuid,
         patch: InboxPatch,
     ) -> Result<Inbox> {
-        let mut inbox = self.inbox(project_id, id).await?;
+        let mut tx = self.write_transaction().await?;
+        let mut inbox: Inbox = fetch_in_project(&mut *tx, project_id, id).await?;
         if let Some(Some(customer_id)) = patch.customer_id {
-            self.customer(project_id, customer_id).await?;
+            fetch_in_project::<Customer>(&mut *tx, project_id, customer_id).await?;
         }
         if let Some(name) = patch.name {
             inbox.name = name;
@@ -394,8 +409,9 @@ impl Store {
             .bind(inbox.customer_id.map(|id| id.to_string()))
             .bind(&inbox.webhook_url)
             .bind(id.to_string())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok(inbox)
     }
 
@@ -406,7 +422,7 @@ impl Store {
         self.inbox(project_id, id).await?;
         let id = id.to_string();
         let mut tx = self.write_transaction().await?;
-        let media: Vec<String> = sqlx::query_scalar(
+        let media: Vec<DbId> = sqlx::query_scalar(
             "SELECT id FROM media WHERE conversation_id IN (SELECT id FROM conversations WHERE inbox_id = $1)",
         )
         .bind(&id)
@@ -454,7 +470,7 @@ impl Store {
         tx.commit().await?;
         // Its tokens were revoked: their open sockets close now.
         self.token_changed().await;
-        Ok(media.iter().map(|m| parse_id(m)).collect())
+        Ok(media.into_iter().map(|m| m.0).collect())
     }
 
     // Users
@@ -494,7 +510,8 @@ impl Store {
     }
 
     pub async fn update_user(&self, project_id: Uuid, id: Uuid, patch: UserPatch) -> Result<User> {
-        let mut user = self.user(project_id, id).await?;
+        let mut tx = self.write_transaction().await?;
+        let mut user: User = fetch_in_project(&mut *tx, project_id, id).await?;
         if let Some(name) = patch.name {
             user.name = name;
         }
@@ -509,8 +526,9 @@ impl Store {
             .bind(&user.email)
             .bind(&user.external_id)
             .bind(id.to_string())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok(user)
     }
 
@@ -560,7 +578,8 @@ impl Store {
         id: Uuid,
         patch: ContactPatch,
     ) -> Result<Contact> {
-        let mut c = self.contact(project_id, id).await?;
+        let mut tx = self.write_transaction().await?;
+        let mut c: Contact = fetch_in_project(&mut *tx, project_id, id).await?;
         if let Some(name) = patch.display_name {
             c.display_name = name;
         }
@@ -573,7 +592,6 @@ impl Store {
         if let Some(identifier) = patch.identifier {
             c.identifier = identifier;
         }
-        let mut tx = self.write_transaction().await?;
         sqlx::query("UPDATE contacts SET display_name = $1, phone_number = $2, email = $3, identifier = $4 WHERE id = $5")
             .bind(&c.display_name)
             .bind(&c.phone_number)
@@ -583,7 +601,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         // Every conversation with this contact shows the new name and number.
-        let conversations: Vec<String> =
+        let conversations: Vec<DbId> =
             sqlx::query_scalar("SELECT id FROM conversations WHERE contact_id = $1")
                 .bind(id.to_string())
                 .fetch_all(&mut *tx)
@@ -591,7 +609,7 @@ impl Store {
         for conversation_id in &conversations {
             events::append(
                 &mut tx,
-                parse_id(conversation_id),
+                conversation_id.0,
                 &[events::Change::Conversation(
                     crate::model::EventType::ConversationUpdated,
                     None,

@@ -61,12 +61,12 @@ struct EventRow {
     id: i64,
     #[sqlx(rename = "type")]
     event_type: String,
-    project_id: String,
-    inbox_id: String,
-    customer_id: Option<String>,
-    conversation_id: String,
-    assigned_user_id: Option<String>,
-    previous_assigned_user_id: Option<String>,
+    project_id: DbId,
+    inbox_id: DbId,
+    customer_id: Option<DbId>,
+    conversation_id: DbId,
+    assigned_user_id: Option<DbId>,
+    previous_assigned_user_id: Option<DbId>,
     data_json: String,
 }
 
@@ -75,12 +75,12 @@ impl From<EventRow> for EventRecord {
         Self {
             id: r.id,
             event_type: EventType::parse(&r.event_type).unwrap_or(EventType::ConversationUpdated),
-            project_id: parse_id(&r.project_id),
-            inbox_id: parse_id(&r.inbox_id),
-            customer_id: parse_opt_id(r.customer_id),
-            conversation_id: parse_id(&r.conversation_id),
-            assigned_user_id: parse_opt_id(r.assigned_user_id),
-            previous_assigned_user_id: parse_opt_id(r.previous_assigned_user_id),
+            project_id: r.project_id.0,
+            inbox_id: r.inbox_id.0,
+            customer_id: r.customer_id.map(|i| i.0),
+            conversation_id: r.conversation_id.0,
+            assigned_user_id: r.assigned_user_id.map(|i| i.0),
+            previous_assigned_user_id: r.previous_assigned_user_id.map(|i| i.0),
             data_json: r.data_json,
         }
     }

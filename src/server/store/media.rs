@@ -18,9 +18,9 @@ pub struct MediaRecord {
 
 #[derive(FromRow)]
 struct MediaRow {
-    id: String,
-    project_id: String,
-    conversation_id: String,
+    id: DbId,
+    project_id: DbId,
+    conversation_id: DbId,
     mime_type: String,
     filename: String,
     size: i64,
@@ -29,9 +29,9 @@ struct MediaRow {
 impl From<MediaRow> for MediaRecord {
     fn from(r: MediaRow) -> Self {
         Self {
-            id: parse_id(&r.id),
-            project_id: parse_id(&r.project_id),
-            conversation_id: parse_id(&r.conversation_id),
+            id: r.id.0,
+            project_id: r.project_id.0,
+            conversation_id: r.conversation_id.0,
             mime_type: r.mime_type,
             filename: r.filename,
             size: r.size,

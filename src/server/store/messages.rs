@@ -11,8 +11,8 @@ use crate::model::{
 
 #[derive(FromRow)]
 struct MessageRow {
-    id: String,
-    conversation_id: String,
+    id: DbId,
+    conversation_id: DbId,
     direction: String,
     kind: String,
     content: String,
@@ -32,8 +32,8 @@ struct MessageRow {
 impl From<MessageRow> for Message {
     fn from(r: MessageRow) -> Self {
         Self {
-            id: parse_id(&r.id),
-            conversation_id: parse_id(&r.conversation_id),
+            id: r.id.0,
+            conversation_id: r.conversation_id.0,
             direction: Direction::parse(&r.direction).unwrap_or(Direction::Incoming),
             kind: MessageKind::parse(&r.kind).unwrap_or(MessageKind::Text),
             content: r.content,

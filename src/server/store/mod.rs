@@ -226,12 +226,26 @@ fn new_id() -> Uuid {
     Uuid::now_v7()
 }
 
-fn parse_id(text: &str) -> Uuid {
-    Uuid::parse_str(text).unwrap_or_default()
+/// An id column (stored as text): a value that is not a UUID fails the query that read it
+/// with the column named, instead of becoming some other id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct DbId(Uuid);
+
+impl sqlx::Type<sqlx::Any> for DbId {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <String as sqlx::Type<sqlx::Any>>::type_info()
+    }
 }
 
-fn parse_opt_id(text: Option<String>) -> Option<Uuid> {
-    text.as_deref().map(parse_id)
+impl<'r> sqlx::Decode<'r, sqlx::Any> for DbId {
+    fn decode(
+        value: sqlx::any::AnyValueRef<'r>,
+    ) -> std::result::Result<Self, sqlx::error::BoxDynError> {
+        let text = <String as sqlx::Decode<sqlx::Any>>::decode(value)?;
+        Uuid::parse_str(&text)
+            .map(DbId)
+            .map_err(|e| format!("{text:?} is not an id: {e}").into())
+    }
 }
 
 fn ms(at: DateTime<Utc>) -> i64 {

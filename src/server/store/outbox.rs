@@ -51,7 +51,7 @@ pub struct Delivery {
 #[derive(FromRow)]
 struct DeliveryRow {
     id: i64,
-    inbox_id: String,
+    inbox_id: DbId,
     event: String,
     payload_json: String,
     created_at: i64,
@@ -76,7 +76,7 @@ impl From<DeliveryRow> for Delivery {
         };
         Self {
             id: r.id,
-            inbox_id: parse_id(&r.inbox_id),
+            inbox_id: r.inbox_id.0,
             event: r.event,
             state,
             attempts: r.attempts,

@@ -8,8 +8,8 @@ use crate::model::{Template, TemplateCategory, TemplateStatus};
 
 #[derive(FromRow)]
 struct TemplateRow {
-    id: String,
-    inbox_id: String,
+    id: DbId,
+    inbox_id: DbId,
     name: String,
     language: String,
     category: String,
@@ -22,8 +22,8 @@ struct TemplateRow {
 impl From<TemplateRow> for Template {
     fn from(r: TemplateRow) -> Self {
         Self {
-            id: parse_id(&r.id),
-            inbox_id: parse_id(&r.inbox_id),
+            id: r.id.0,
+            inbox_id: r.inbox_id.0,
             name: r.name,
             language: r.language,
             category: TemplateCategory::parse(&r.category).unwrap_or(TemplateCategory::Utility),
@@ -139,15 +139,7 @@ impl Store {
 
     /// A template of the project's, by id.
     pub async fn template(&self, project_id: Uuid, id: Uuid) -> Result<Template> {
-        let row: Option<TemplateRow> = sqlx::query_as(
-            "SELECT t.* FROM templates t JOIN inboxes i ON i.id = t.inbox_id
-             WHERE t.id = $1 AND i.project_id = $2",
-        )
-        .bind(id.to_string())
-        .bind(project_id.to_string())
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(Into::into).ok_or(AppError::NotFound("template"))
+        fetch_template(&self.pool, project_id, id).await
     }
 
     pub async fn update_template(
@@ -156,7 +148,9 @@ impl Store {
         id: Uuid,
         update: TemplateUpdate,
     ) -> Result<Template> {
-        let mut t = self.template(project_id, id).await?;
+        // Read and written under the write lock (see `update_customer`).
+        let mut tx = self.write_transaction().await?;
+        let mut t = fetch_template(&mut *tx, project_id, id).await?;
         if let Some(category) = update.category {
             t.category = category;
         }
@@ -175,8 +169,9 @@ impl Store {
             .bind(serde_json::to_string(&t.buttons).expect("strings serialise"))
             .bind(t.status.as_str())
             .bind(id.to_string())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok(t)
     }
 
@@ -188,4 +183,20 @@ impl Store {
             .await?;
         Ok(t)
     }
+}
+
+async fn fetch_template<'c>(
+    conn: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    project_id: Uuid,
+    id: Uuid,
+) -> Result<Template> {
+    let row: Option<TemplateRow> = sqlx::query_as(
+        "SELECT t.* FROM templates t JOIN inboxes i ON i.id = t.inbox_id
+         WHERE t.id = $1 AND i.project_id = $2",
+    )
+    .bind(id.to_string())
+    .bind(project_id.to_string())
+    .fetch_optional(conn)
+    .await?;
+    row.map(Into::into).ok_or(AppError::NotFound("template"))
 }

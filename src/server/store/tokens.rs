@@ -12,13 +12,13 @@ use crate::server::secret::{
 
 #[derive(FromRow)]
 struct TokenRow {
-    id: String,
-    project_id: String,
+    id: DbId,
+    project_id: DbId,
     name: String,
     token_hash: String,
     scope_type: String,
-    scope_id: Option<String>,
-    assigned_user_id: Option<String>,
+    scope_id: Option<DbId>,
+    assigned_user_id: Option<DbId>,
     allowed_origins_json: String,
     theme: String,
     language: String,
@@ -31,15 +31,15 @@ struct TokenRow {
 impl From<TokenRow> for EmbedToken {
     fn from(r: TokenRow) -> Self {
         Self {
-            id: parse_id(&r.id),
-            project_id: parse_id(&r.project_id),
+            id: r.id.0,
+            project_id: r.project_id.0,
             name: r.name,
             scope: TokenScope {
                 scope_type: ScopeType::parse(&r.scope_type).unwrap_or(ScopeType::Project),
-                id: parse_opt_id(r.scope_id),
+                id: r.scope_id.map(|i| i.0),
             },
-            assigned_user_id: parse_opt_id(r.assigned_user_id),
-            allowed_origins: decode_origins(&r.id, &r.allowed_origins_json),
+            assigned_user_id: r.assigned_user_id.map(|i| i.0),
+            allowed_origins: decode_origins(&r.id.0.to_string(), &r.allowed_origins_json),
             theme: Theme::parse(&r.theme).unwrap_or(Theme::System),
             language: r.language,
             expires_at: r.expires_at.map(crate::model::from_millis),
