@@ -2,10 +2,8 @@
 //! size limits, stored once per client id, served only to tokens whose scope holds the
 //! conversation, with headers that keep a file from ever running as a page.
 
-mod common;
-
 use base64::Engine;
-use common::*;
+use crate::common::*;
 use reqwest::Method;
 use serde_json::{json, Value};
 

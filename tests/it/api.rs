@@ -1,12 +1,10 @@
 //! The project REST API (§6) over HTTP: happy paths, and every error with its status and
 //! `{"error", "message"}` body.
 
-mod common;
-
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 const NIL: &str = "00000000-0000-0000-0000-000000000000";

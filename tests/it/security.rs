@@ -1,8 +1,6 @@
 //! §4 over real HTTP: headers per route class, the origin gate and CORS, body limits,
 //! failed-credential limits, secrets kept out of logs, and hostile content kept inert.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::net::IpAddr;
 use std::process::{Command, Stdio};
@@ -10,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine;
-use common::*;
+use crate::common::*;
 use reqwest::Method;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -783,7 +781,7 @@ fn secrets_never_reach_the_logs() {
 /// Strings that must stay text: tests/fixtures/hostile.json, shared with the browser tests.
 fn hostile() -> Vec<String> {
     let corpus: Value =
-        serde_json::from_str(include_str!("fixtures/hostile.json")).expect("corpus JSON");
+        serde_json::from_str(include_str!("../fixtures/hostile.json")).expect("corpus JSON");
     corpus["strings"]
         .as_array()
         .expect("strings")

@@ -2,8 +2,6 @@
 //! each test scripts it: signed, retried with backoff, exposed over the API, delivered at
 //! least once across a killed server.
 
-mod common;
-
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -12,7 +10,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 /// How the receiver answers one request.

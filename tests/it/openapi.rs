@@ -2,11 +2,9 @@
 //! operation is answered by a real server, and every route in the API's source is
 //! documented.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::*;
+use crate::common::*;
 use reqwest::Method;
 use serde_json::Value;
 

@@ -2,10 +2,8 @@
 //! contact, mark read. Each server function re-checks the token, its origin and that the
 //! conversation is in scope; out of scope is a 404 and nothing happens.
 
-mod common;
-
 use chrono::{Duration as ChronoDuration, Utc};
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 struct Desk {

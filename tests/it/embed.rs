@@ -1,12 +1,10 @@
 //! The embed page (§3) over HTTP, as a browser first receives it: the server renders the
 //! list and the open thread in full, so the HTML is the source of truth for what it shows.
 
-mod common;
-
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 fn token_of(created: &Value) -> String {

@@ -2,12 +2,10 @@
 //! exactly the conversations the test's own model puts in its scope, every other thread is
 //! a 404, and one project's API key finds none of the other project's ids.
 
-mod common;
-
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 

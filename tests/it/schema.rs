@@ -3,11 +3,9 @@
 //! indexes (name, table, uniqueness, columns). Search is the one place they differ on
 //! purpose: SQLite's FTS5 tables (`*_fts*`) and PostgreSQL's trigram indexes (`*_trgm`).
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::*;
+use crate::common::*;
 use inbox_embed::server::store::Store;
 use sqlx::Connection;
 

@@ -2,11 +2,9 @@
 //! delivery (a property over random worlds), the origin gate, catch-up with no gap and no
 //! duplicate, the log's horizon, revocation and expiry, and a slow consumer.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use futures_util::{SinkExt, StreamExt};
 use proptest::prelude::*;
 use serde_json::{json, Value};
