@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# SSR load test of the embed page on a big database (SQLite, or PostgreSQL behind one or
-# two instances); appends a section to bench/REPORT.md. Builds nothing: run
-# `cargo leptos build --release` first.
+# Load test of the server's request path on a big database (SQLite, or PostgreSQL behind
+# one or two instances): /healthz, a static asset, the embed's list and thread pages by
+# embed token and by agent JWT, and a search over all messages, each beside /healthz's
+# rate, with p50/p95/p99 and the server's CPU µs per request. Appends a section to
+# bench/REPORT.md. Builds nothing: run `cargo leptos build --release --split` first.
 #
 #   bench/ssr.sh                                          # SQLite, one instance
 #   BENCH_BACKEND=postgres bench/ssr.sh                   # PostgreSQL, one instance
@@ -16,11 +18,13 @@
 #                              PostgreSQL server, without a database name (the script
 #                              connects to its `test` database to create and drop its own)
 #   BENCH_PORT=3291            loopback port for the server (instance 1)
-#   BENCH_DURATION=15s         wrk duration of each measured run
+#   BENCH_DURATION=10s         wrk duration of each measured run
+#   BENCH_CONNECTIONS=32       wrk connections (-c) of each measured run
 #   BENCH_CONVERSATIONS=100000 size of the demo database
+#   BENCH_SEARCH=brake         the word searched for (it must find something)
 #   BENCH_KEEP_DB=1            keep the database (its path or URL is printed)
-#   BENCH_CREDENTIAL=token     token: the demo's embed token URL; jwt: its agent URL (an
-#                              agent JWT, verified and its agent looked up on each request)
+#   BENCH_REUSE=<stamp>        load the database a kept run seeded (bench/results/<stamp>/),
+#                              instead of seeding one; it is kept
 #   BENCH_BIN, BENCH_SITE_PKG, BENCH_REPORT  other binary / site pkg dir / report file
 #   DATABASE_POOL_SIZE         passed through to the servers (PostgreSQL pool, default 10)
 #
@@ -33,15 +37,15 @@ cd "$(dirname "$0")/.."
 BIN=${BENCH_BIN:-target/release/inbox-embed}
 PKG=${BENCH_SITE_PKG:-target/site/pkg}
 PORT=${BENCH_PORT:-3291}
-DURATION=${BENCH_DURATION:-15s}
+DURATION=${BENCH_DURATION:-10s}
+CONNS=${BENCH_CONNECTIONS:-32}
 CONVERSATIONS=${BENCH_CONVERSATIONS:-100000}
+SEARCH=${BENCH_SEARCH:-brake}
 REPORT=${BENCH_REPORT:-bench/REPORT.md}
-CREDENTIAL=${BENCH_CREDENTIAL:-token}
-case "$CREDENTIAL" in
-  token) url_field=embed_url ;;
-  jwt) url_field=agent_url ;;
-  *) echo "BENCH_CREDENTIAL must be token or jwt, not '$CREDENTIAL'" >&2; exit 2 ;;
-esac
+REUSE=${BENCH_REUSE:-}
+reused=""
+[[ $CONNS =~ ^[0-9]+$ ]] && [ "$CONNS" -ge 2 ] || { echo "BENCH_CONNECTIONS must be a number ≥ 2" >&2; exit 2; }
+[[ $SEARCH =~ ^[A-Za-z0-9]+$ ]] || { echo "BENCH_SEARCH must be one plain word" >&2; exit 2; }
 
 # The shared set-up: die, say; BACKEND, INSTANCES, PG_URL (checked), addrs, bases, BASE,
 # label; the database and its cleanup (bench/lib.sh).
@@ -63,31 +67,38 @@ kib() { awk -v b="$1" 'BEGIN { printf "%.1f KiB", b / 1024 }'; }
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 hwm_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
-# wrk's latency ("850.00us", "9.16ms", "1.02s", "1.10m") in µs, to pick the worse of two.
-wrk_us() {
-  awk -v v="$1" 'BEGIN {
-    n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
-    f = (u == "us") ? 1 : (u == "ms") ? 1e3 : (u == "s") ? 1e6 : (u == "m") ? 6e7 : (u == "h") ? 3.6e9 : 1
-    printf "%.0f", n * f
-  }'
-}
-worse() { if [ "$(wrk_us "$1")" -ge "$(wrk_us "$2")" ]; then echo "$1"; else echo "$2"; fi; }
 server_log() { if [ "$INSTANCES" = 1 ]; then echo "$raw/server.log"; else echo "$raw/server-$1.log"; fi; }
 
-# 1. A fresh database with the demo project and many conversations.
-if [ "$BACKEND" = postgres ]; then
-  create_pg_database
+# 1. A fresh database with the demo project and many conversations, or an earlier run's.
+if [ -n "$REUSE" ]; then
+  [ -f "bench/results/$REUSE/demo.json" ] && [ -f "bench/results/$REUSE/database_url" ] ||
+    die "BENCH_REUSE=$REUSE: bench/results/$REUSE/ has no demo.json and database_url (run once with BENCH_KEEP_DB=1)"
+  DATABASE_URL=$(cat "bench/results/$REUSE/database_url")
+  export DATABASE_URL
+  cp "bench/results/$REUSE/demo.json" "$raw/demo.json"
+  seeded="reused from run $REUSE"
+  reused=1
+else
+  if [ "$BACKEND" = postgres ]; then
+    create_pg_database
+  fi
+  say "seeding $CONVERSATIONS conversations into $DATABASE_URL"
+  seed_start=$(date +%s)
+  LEPTOS_SITE_ADDR=$ADDR PUBLIC_URL=$BASE \
+    timeout 1800 "$BIN" demo --conversations "$CONVERSATIONS" --json >"$raw/demo.json"
+  seeded="seeded in $(($(date +%s) - seed_start)) s"
+  printf '%s\n' "$DATABASE_URL" >"$raw/database_url"
 fi
-say "seeding $CONVERSATIONS conversations into $DATABASE_URL"
-seed_start=$(date +%s)
-LEPTOS_SITE_ADDR=$ADDR PUBLIC_URL=$BASE \
-  timeout 1800 "$BIN" demo --conversations "$CONVERSATIONS" --json >"$raw/demo.json"
-seed_secs=$(($(date +%s) - seed_start))
 demo_line=$(grep '^{' "$raw/demo.json" | tail -n 1) || die "demo printed no JSON line"
-embed_path=$(python3 -c 'import json, sys, urllib.parse
-print(urllib.parse.urlparse(json.loads(sys.argv[1])[sys.argv[2]]).path)' "$demo_line" "$url_field")
+url_path() {
+  python3 -c 'import json, sys, urllib.parse
+print(urllib.parse.urlparse(json.loads(sys.argv[1])[sys.argv[2]]).path)' "$demo_line" "$1"
+}
+token_path=$(url_path embed_url)
+jwt_path=$(url_path agent_url)
 if [ "$BACKEND" = sqlite ]; then
-  db_bytes=$(du -cb "$tmp"/bench.db* | awk 'END { print $1 }')
+  db_file=${DATABASE_URL#sqlite://}
+  db_bytes=$(du -cb "$db_file"* | awk 'END { print $1 }')
 else
   db_bytes=$(psql "$DATABASE_URL" -qAtX -c 'SELECT pg_database_size(current_database())')
   pg_version=$(psql "$DATABASE_URL" -qAtX -c 'SHOW server_version')
@@ -107,138 +118,154 @@ for k in $(seq 1 "$INSTANCES"); do
 done
 for pid in "${server_pids[@]}"; do rss_idle+=("$(rss_kib "$pid")"); done
 
-# 3. The two pages: the list, and the list with the first conversation open.
-list_url="$BASE$embed_path"
-curl -fsS -o "$raw/list.html" "$list_url" || die "GET the list page failed"
+# 3. What is loaded: /healthz (the floor), a static asset, the list and a thread by embed
+#    token and by agent JWT, and a search over all messages.
+curl -fsS -o "$raw/list.html" "$BASE$token_path" || die "GET the list page failed"
 conversation_id=$(grep -o 'data-conversation-id="[^"]*"' "$raw/list.html" | head -n 1 | cut -d'"' -f2)
 [ -n "$conversation_id" ] || die "the list page has no [data-conversation-id]"
-thread_path="$embed_path/conversations/$conversation_id"
-thread_url="$BASE$thread_path"
-curl -fsS -o "$raw/thread.html" "$thread_url" || die "GET the thread page failed"
-list_bytes=$(stat -c %s "$raw/list.html")
-thread_bytes=$(stat -c %s "$raw/thread.html")
-if [ "$INSTANCES" = 2 ]; then
-  curl -fsS -o /dev/null "${bases[1]}$embed_path" || die "GET the list page from instance 2 failed"
-  curl -fsS -o /dev/null "${bases[1]}$thread_path" || die "GET the thread page from instance 2 failed"
-fi
+css=$(cd "$PKG" && ls -- *.css | head -n 1)
+[ -n "$css" ] || die "no $PKG/*.css"
+targets=(healthz static list thread list-jwt thread-jwt search)
+declare -A paths=(
+  [healthz]=/healthz
+  [static]=/pkg/$css
+  [list]=$token_path
+  [thread]=$token_path/conversations/$conversation_id
+  [list-jwt]=$jwt_path
+  [thread-jwt]=$jwt_path/conversations/$conversation_id
+  [search]="$token_path?search=$SEARCH"
+)
+declare -A sizes=()
+for t in "${targets[@]}"; do
+  for base in "${bases[@]}"; do
+    curl -fsS -o "$raw/$t.body" "$base${paths[$t]}" || die "GET $t (${paths[$t]}) from $base failed"
+  done
+  sizes[$t]=$(stat -c %s "$raw/$t.body")
+done
+grep -q 'data-conversation-id=' "$raw/search.body" || die "the search for '$SEARCH' found nothing: set BENCH_SEARCH"
 
 say "warming up"
-for path in "$embed_path" "$thread_path"; do
+for t in "${targets[@]}"; do
   for base in "${bases[@]}"; do
-    wrk -t2 -c8 -d3s "$base$path" >/dev/null
+    wrk -t2 -c8 -d2s "$base${paths[$t]}" >/dev/null
   done
 done
 
-# 4. Measured runs. Two instances: one wrk per instance at once, each with one thread and
-#    half the connections (the same client threads and connections in all as with one).
+# The server processes' CPU time (user + system) in clock ticks.
+cpu_ticks() {
+  local total=0 pid
+  for pid in "${server_pids[@]}"; do
+    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat")))
+  done
+  echo "$total"
+}
+hz=$(getconf CLK_TCK)
+
+# 4. Measured runs, -t2 -cCONNS each. Two instances: one wrk per instance at once, each with
+#    one thread and half the connections (the same client threads and connections in all).
+declare -A rps_of=() p95_of=()
 rows=()
 details=()
-for page in list thread; do
-  path=$embed_path
-  [ "$page" = thread ] && path=$thread_path
-  for conns in 8 32; do
-    if [ "$INSTANCES" = 1 ]; then
-      out="$raw/$page-c$conns.txt"
-      say "wrk -t2 -c$conns -d$DURATION --latency ($page)"
-      wrk -t2 -c"$conns" -d"$DURATION" --latency "$BASE$path" >"$out"
-      outs=("$out")
-    else
-      half=$((conns / 2))
-      say "2 × wrk -t1 -c$half -d$DURATION --latency ($page, one per instance)"
-      outs=()
-      wrk_pids=()
-      for k in 1 2; do
-        out="$raw/$page-c$conns-i$k.txt"
-        outs+=("$out")
-        wrk -t1 -c"$half" -d"$DURATION" --latency "${bases[$((k - 1))]}$path" >"$out" &
-        wrk_pids+=("$!")
-      done
-      for pid in "${wrk_pids[@]}"; do wait "$pid" || die "wrk failed ($page -c$conns)"; done
-    fi
-    rps=0 p50="" p99="" non2xx=0 sockerr=""
-    rss_cells=()
-    per=()
-    for k in $(seq 1 "$INSTANCES"); do
-      out=${outs[$((k - 1))]}
-      r=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
-      a=$(awk '$1 == "50%" { print $2 }' "$out")
-      b=$(awk '$1 == "99%" { print $2 }' "$out")
-      n=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$out")
-      s=$(awk -F'Socket errors: ' '/Socket errors:/ { print $2 }' "$out")
-      if [ "$INSTANCES" = 1 ]; then rps=$r; else rps=$(awk -v x="$rps" -v y="$r" 'BEGIN { printf "%.2f", x + y }'); fi
-      if [ -z "$p50" ]; then p50=$a p99=$b; else p50=$(worse "$p50" "$a") p99=$(worse "$p99" "$b"); fi
-      non2xx=$((non2xx + ${n:-0}))
-      if [ -n "$s" ]; then
-        if [ "$INSTANCES" = 1 ]; then sockerr=$s; else sockerr="${sockerr:+$sockerr; }instance $k: $s"; fi
-      fi
-      rss_cells+=("$(mib "$(($(rss_kib "${server_pids[$((k - 1))]}") * 1024))")")
-      per+=("instance $k: $r req/s, p50 $a, p99 $b")
+for t in "${targets[@]}"; do
+  path=${paths[$t]}
+  outs=()
+  before=$(cpu_ticks)
+  if [ "$INSTANCES" = 1 ]; then
+    out="$raw/$t.txt"
+    say "wrk -t2 -c$CONNS -d$DURATION ($t: $path)"
+    wrk -t2 -c"$CONNS" -d"$DURATION" -s bench/latency.lua "$BASE$path" >"$out"
+    outs=("$out")
+  else
+    half=$((CONNS / 2))
+    say "2 × wrk -t1 -c$half -d$DURATION ($t, one per instance)"
+    wrk_pids=()
+    for k in 1 2; do
+      out="$raw/$t-i$k.txt"
+      outs+=("$out")
+      wrk -t1 -c"$half" -d"$DURATION" -s bench/latency.lua "${bases[$((k - 1))]}$path" >"$out" &
+      wrk_pids+=("$!")
     done
-    errors="$non2xx non-2xx${sockerr:+; socket errors: $sockerr}"
-    [ "$non2xx" = 0 ] || echo "WARNING: $page -c$conns got $non2xx non-2xx responses" >&2
-    rss_cell=${rss_cells[0]}
-    [ "$INSTANCES" = 1 ] || rss_cell="${rss_cells[0]} + ${rss_cells[1]}"
-    rows+=("| $label | $page | $conns | $rps | $p50 | $p99 | $errors | $rss_cell |")
-    [ "$INSTANCES" = 1 ] || details+=("$page, $conns connections: ${per[0]}; ${per[1]}.")
-    printf '    %s req/s, p50 %s, p99 %s, %s\n' "$rps" "$p50" "$p99" "$errors"
+    for pid in "${wrk_pids[@]}"; do wait "$pid" || die "wrk failed ($t)"; done
+  fi
+  after=$(cpu_ticks)
+  rps=0 requests=0 non2xx=0 errs=0 p50=0 p95=0 p99=0
+  per=()
+  for k in $(seq 1 "$INSTANCES"); do
+    out=${outs[$((k - 1))]}
+    line=$(grep '^BENCH ' "$out") || die "wrk printed no figures for $t: see $out"
+    field() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<"$line"; }
+    r=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
+    rps=$(awk -v x="$rps" -v y="$r" 'BEGIN { printf "%.0f", x + y }')
+    requests=$((requests + $(field requests)))
+    non2xx=$((non2xx + $(field non2xx)))
+    errs=$((errs + $(field errors)))
+    # The worse instance's percentiles.
+    for q in p50 p95 p99; do
+      v=$(field "$q")
+      [ "$v" -gt "${!q}" ] && printf -v "$q" '%s' "$v"
+    done
+    per+=("instance $k: $r req/s, p50 $(field p50) µs, p99 $(field p99) µs")
   done
+  rps_of[$t]=$rps
+  p95_of[$t]=$p95
+  cpu_us=$(awk -v d="$((after - before))" -v hz="$hz" -v n="$requests" 'BEGIN { printf "%.0f", n ? d / hz * 1e6 / n : 0 }')
+  ratio=$(awk -v x="$rps" -v y="${rps_of[healthz]}" 'BEGIN { printf "%.3f", x / y }')
+  ms() { awk -v u="$1" 'BEGIN { printf "%.2f ms", u / 1000 }'; }
+  errors="$non2xx non-2xx, $errs socket"
+  [ "$non2xx" = 0 ] && [ "$errs" = 0 ] || echo "WARNING: $t got $errors errors" >&2
+  shown=${path//"$token_path"/<token>}
+  shown=${shown//"$jwt_path"/<jwt>}
+  rows+=("| $label | $t | \`$shown\` | $(kib "${sizes[$t]}") | $rps | ${ratio}× | $(ms "$p50") | $(ms "$p95") | $(ms "$p99") | $cpu_us | $errors |")
+  [ "$INSTANCES" = 1 ] || details+=("$t: ${per[0]}; ${per[1]}.")
+  printf '    %s req/s (%s× /healthz), p50 %s, p95 %s, p99 %s, %s CPU µs/req, %s\n' \
+    "$rps" "$ratio" "$(ms "$p50")" "$(ms "$p95")" "$(ms "$p99")" "$cpu_us" "$errors"
 done
 rss_peak=()
 for pid in "${server_pids[@]}"; do rss_peak+=("$(hwm_kib "$pid")"); done
-
-# 5. What a browser downloads for the first load.
-assets=()
-for f in "$PKG"/*.wasm "$PKG"/*.js "$PKG"/*.css public/embed.js; do
-  [ -f "$f" ] || continue
-  raw_bytes=$(stat -c %s "$f")
-  gz_bytes=$(gzip -9 -c "$f" | wc -c)
-  case "$f" in public/*) shown=${f#public/} ;; *) shown=pkg/${f##*/} ;; esac
-  assets+=("| \`$shown\` | $(kib "$raw_bytes") | $(kib "$gz_bytes") |")
-done
+jwt_list=$(awk -v x="${rps_of[list-jwt]}" -v y="${rps_of[list]}" 'BEGIN { printf "%.2f", x / y }')
+jwt_thread=$(awk -v x="${rps_of[thread-jwt]}" -v y="${rps_of[thread]}" 'BEGIN { printf "%.2f", x / y }')
 
 # 6. The report.
 report_context
-[ -f "$REPORT" ] || printf '# SSR benchmark reports\n\nAppended by `bench/ssr.sh` (see bench/README.md); newest last.\n' >"$REPORT"
+[ -f "$REPORT" ] || printf '# Benchmark reports\n' >"$REPORT"
 {
   printf '\n## %s, commit %s — SSR (`bench/ssr.sh`), %s\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" "$commit" "$label"
   if [ "$INSTANCES" = 1 ]; then
-    printf 'Machine: %s cores (%s), %s MiB RAM. wrk -t2, %s per run after a 3 s warm-up, loopback.\n' \
-      "$(nproc)" "$cpu" "$(awk '/^MemTotal:/ { printf "%d", $2 / 1024 }' /proc/meminfo)" "$DURATION"
+    printf 'Machine: %s cores (%s), %s MiB RAM. wrk -t2 -c%s, %s per run after a 2 s warm-up, loopback.\n' \
+      "$(nproc)" "$cpu" "$(awk '/^MemTotal:/ { printf "%d", $2 / 1024 }' /proc/meminfo)" "$CONNS" "$DURATION"
   else
-    printf 'Machine: %s cores (%s), %s MiB RAM. Two wrk -t1 at once, one per instance, each with half the connections, %s per run after a 3 s warm-up of each instance, loopback.\n' \
-      "$(nproc)" "$cpu" "$(awk '/^MemTotal:/ { printf "%d", $2 / 1024 }' /proc/meminfo)" "$DURATION"
+    printf 'Machine: %s cores (%s), %s MiB RAM. Two wrk -t1 -c%s at once, one per instance, %s per run after a 2 s warm-up of each instance, loopback.\n' \
+      "$(nproc)" "$cpu" "$(awk '/^MemTotal:/ { printf "%d", $2 / 1024 }' /proc/meminfo)" "$((CONNS / 2))" "$DURATION"
   fi
   if [ "$BACKEND" = sqlite ]; then
-    printf 'Database: SQLite, `demo --conversations %s` (seeded in %s s, %s on disk).\n' \
-      "$CONVERSATIONS" "$seed_secs" "$(mib "$db_bytes")"
+    printf 'Database: SQLite, `demo --conversations %s` (%s, %s on disk).\n' \
+      "$CONVERSATIONS" "$seeded" "$(mib "$db_bytes")"
   else
-    printf 'Database: PostgreSQL %s at `%s` (pool of %s connections per instance; when it runs on this machine it shares the cores and its memory is not in the RSS figures), `demo --conversations %s` (seeded in %s s, %s `pg_database_size`).\n' \
-      "$pg_version" "${PG_URL#*@}" "${DATABASE_POOL_SIZE:-10}" "$CONVERSATIONS" "$seed_secs" "$(mib "$db_bytes")"
+    printf 'Database: PostgreSQL %s at `%s` (pool of %s connections per instance; when it runs on this machine it shares the cores and its CPU is not in the CPU column), `demo --conversations %s` (%s, %s `pg_database_size`).\n' \
+      "$pg_version" "${PG_URL#*@}" "${DATABASE_POOL_SIZE:-10}" "$CONVERSATIONS" "$seeded" "$(mib "$db_bytes")"
   fi
   if [ "$INSTANCES" = 2 ]; then
-    printf 'Instances: 2 servers on ports %s and %s, one database; req/s is the sum of both wrk, p50 and p99 the worse of the two, RSS instance 1 + instance 2.\n' \
+    printf 'Instances: 2 servers on ports %s and %s, one database; req/s is the sum of both wrk, the percentiles the worse of the two, CPU both servers.\n' \
       "$PORT" "$((PORT + 1))"
   fi
-  printf 'Credential: %s. Pages: list `/embed/<token>` (%s HTML), thread `/embed/<token>/conversations/<id>` (%s HTML).\n\n' \
-    "$([ "$CREDENTIAL" = jwt ] && echo 'an agent JWT (`demo` agent URL)' || echo 'an embed token')" \
-    "$(kib "$list_bytes")" "$(kib "$thread_bytes")"
-  printf '| backend | page | connections | req/s | p50 | p99 | errors | server RSS after |\n'
-  printf '|---|---|---:|---:|---:|---:|---|---:|\n'
+  printf '`<token>` is the embed token path, `<jwt>` the demo agent'"'"'s JWT path (`-jwt` rows). CPU µs/req: the server'"'"'s user + system time during the run over the requests served.\n\n'
+  printf '| backend | load | path | body | req/s | × /healthz | p50 | p95 | p99 | CPU µs/req | errors |\n'
+  printf '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n'
   printf '%s\n' "${rows[@]}"
   if [ ${#details[@]} -gt 0 ]; then
     printf '\n'
     printf -- '- %s\n' "${details[@]}"
   fi
+  printf '\nJWT ÷ token req/s: list %s, thread %s. Search `?search=%s` p95: %s.\n' \
+    "$jwt_list" "$jwt_thread" "$SEARCH" "$(awk -v u="${p95_of[search]}" 'BEGIN { printf "%.2f ms", u / 1000 }')"
   if [ "$INSTANCES" = 1 ]; then
-    printf '\nServer RSS: %s idle after start, %s peak (VmHWM).\n\n' \
+    printf '\nServer RSS: %s idle after start, %s peak (VmHWM).\n' \
       "$(mib "$((rss_idle[0] * 1024))")" "$(mib "$((rss_peak[0] * 1024))")"
   else
-    printf '\nServer RSS: instance 1 %s idle after start, %s peak (VmHWM); instance 2 %s idle after start, %s peak.\n\n' \
+    printf '\nServer RSS: instance 1 %s idle after start, %s peak (VmHWM); instance 2 %s idle after start, %s peak.\n' \
       "$(mib "$((rss_idle[0] * 1024))")" "$(mib "$((rss_peak[0] * 1024))")" \
       "$(mib "$((rss_idle[1] * 1024))")" "$(mib "$((rss_peak[1] * 1024))")"
   fi
-  printf '| site asset | raw | gzip -9 |\n|---|---:|---:|\n'
-  printf '%s\n' "${assets[@]}"
   printf '\nRaw output: `bench/results/%s/` (not committed).\n' "$stamp"
 } >>"$REPORT"
 
