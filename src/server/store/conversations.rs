@@ -96,16 +96,53 @@ impl From<ViewRow> for ConversationView {
     }
 }
 
-const VIEW_SELECT: &str =
+const VIEW_COLUMNS: &str =
     "SELECT c.id, c.inbox_id, i.name AS inbox_name, i.channel_type, c.contact_id,
         ct.display_name, ct.phone_number, c.status, c.handoff, c.assigned_user_id, c.unread_count,
         c.last_message_at, c.created_at, c.last_preview,
-        m.direction AS last_direction, m.kind AS last_kind, m.status AS last_status
-    FROM conversations c
+        m.direction AS last_direction, m.kind AS last_kind, m.status AS last_status";
+const VIEW_JOINS: &str = "
     JOIN inboxes i ON i.id = c.inbox_id
     JOIN contacts ct ON ct.id = c.contact_id
     LEFT JOIN messages m ON m.id = c.last_message_id
     WHERE ";
+/// A query reading conversation views, up to its `WHERE `.
+fn view_query() -> QueryBuilder {
+    let mut q = QueryBuilder::new(VIEW_COLUMNS);
+    q.push(" FROM conversations c").push(VIEW_JOINS);
+    q
+}
+
+/// How a text search on SQLite finds its conversations (FTS5 finds the matching messages
+/// and contacts at once; what costs is going from them to conversations, a lookup each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SearchPlan {
+    /// No text search (none, a short one, or PostgreSQL's).
+    Plain,
+    /// Few matches: the conversations are read from them, then sorted.
+    FromMatches,
+    /// Many matches: the conversations are read in the list's order, each checked
+    /// against its own messages; the read stops at the page's end.
+    InListOrder,
+}
+
+/// At this many matches, reading in the list's order costs less than one lookup a match.
+const DENSE_SEARCH_MATCHES: i64 = 2_500;
+
+/// A search as an FTS5 query: one quoted phrase, the user's text matched literally,
+/// never read as query syntax.
+fn fts_phrase(search: &str) -> String {
+    format!("\"{}\"", search.replace('"', "\"\""))
+}
+
+/// The ids of the conversations whose messages or contact match `phrase` (SQLite).
+fn push_text_matches(q: &mut QueryBuilder, phrase: &str) {
+    q.push("SELECT m2.conversation_id AS id FROM messages m2 WHERE m2.rowid IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ")
+        .push_bind(phrase.to_string())
+        .push(") UNION SELECT c3.id FROM conversations c3 WHERE c3.contact_id IN (SELECT ct2.id FROM contacts ct2 WHERE ct2.rowid IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ")
+        .push_bind(phrase.to_string())
+        .push("))");
+}
 
 /// Appends the scope's condition on `c` (a conversation row): the one place a scope
 /// becomes SQL.
@@ -150,7 +187,7 @@ fn push_tab(q: &mut QueryBuilder, tab: Tab, me: Uuid) {
     }
 }
 
-fn push_filters(q: &mut QueryBuilder, filters: &Filters, backend: Backend) {
+fn push_filters(q: &mut QueryBuilder, filters: &Filters, backend: Backend, plan: SearchPlan) {
     if let Some(status) = filters.status.status() {
         q.push(" AND c.status = ").push_bind(status.as_str());
     }
@@ -204,13 +241,18 @@ fn push_filters(q: &mut QueryBuilder, filters: &Filters, backend: Backend) {
         }
         q.push(")");
     } else {
-        // A quoted FTS5 phrase: the user's text is matched literally, never as query syntax.
-        let phrase = format!("\"{}\"", search.replace('"', "\"\""));
-        q.push(" AND (c.contact_id IN (SELECT ct2.id FROM contacts ct2 WHERE ct2.rowid IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ")
-            .push_bind(phrase.clone())
-            .push(")) OR c.id IN (SELECT m2.conversation_id FROM messages m2 WHERE m2.rowid IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ")
-            .push_bind(phrase)
-            .push(")))");
+        let phrase = fts_phrase(search);
+        match plan {
+            // The rows come from the matches already (`conversation_views`).
+            SearchPlan::FromMatches => {}
+            SearchPlan::Plain | SearchPlan::InListOrder => {
+                q.push(" AND (c.contact_id IN (SELECT ct2.id FROM contacts ct2 WHERE ct2.rowid IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ")
+                    .push_bind(phrase.clone())
+                    .push(")) OR EXISTS (SELECT 1 FROM messages m2 WHERE m2.conversation_id = c.id AND m2.rowid IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ")
+                    .push_bind(phrase)
+                    .push(")))");
+            }
+        }
     }
 }
 
@@ -242,7 +284,7 @@ pub(super) async fn view_in<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     ex: E,
     id: Uuid,
 ) -> Result<Option<ConversationView>> {
-    let mut q = QueryBuilder::new(VIEW_SELECT);
+    let mut q = view_query();
     q.push("c.id = ").push_bind(id.to_string());
     let row: Option<ViewRow> = q.build_query_as().fetch_optional(ex).await?;
     Ok(row.map(Into::into))
@@ -267,9 +309,35 @@ impl Store {
         cursor: Option<Cursor>,
         limit: i64,
     ) -> Result<Page<ConversationView>> {
-        let mut q = QueryBuilder::new(VIEW_SELECT);
+        let plan = self.search_plan(&filters.search).await?;
+        self.planned_views(plan, scope, filters, agent, cursor, limit)
+            .await
+    }
+
+    /// `conversation_views`, its text search read as `plan` says.
+    async fn planned_views(
+        &self,
+        plan: SearchPlan,
+        scope: &Scope,
+        filters: &Filters,
+        agent: Option<Uuid>,
+        cursor: Option<Cursor>,
+        limit: i64,
+    ) -> Result<Page<ConversationView>> {
+        let mut q = if plan == SearchPlan::FromMatches {
+            let mut q = QueryBuilder::new(VIEW_COLUMNS);
+            q.push(" FROM (");
+            push_text_matches(&mut q, &fts_phrase(filters.search.trim()));
+            // The matches drive the join (CROSS JOIN keeps SQLite from reading every
+            // conversation in order and probing the matches).
+            q.push(") hits CROSS JOIN conversations c ON c.id = hits.id");
+            q.push(VIEW_JOINS);
+            q
+        } else {
+            view_query()
+        };
         push_scope(&mut q, scope);
-        push_filters(&mut q, filters, self.backend);
+        push_filters(&mut q, filters, self.backend, plan);
         if let Some(me) = agent {
             push_tab(&mut q, filters.tab, me);
         }
@@ -290,6 +358,29 @@ impl Store {
         ))
     }
 
+    /// How a SQLite text search reads its page: by counting its matches, up to
+    /// `DENSE_SEARCH_MATCHES` (FTS5 counts them without reading the rows).
+    async fn search_plan(&self, search: &str) -> Result<SearchPlan> {
+        let search = search.trim();
+        if self.backend != Backend::Sqlite || search.chars().count() < MIN_TEXT_SEARCH_CHARS {
+            return Ok(SearchPlan::Plain);
+        }
+        let phrase = fts_phrase(search);
+        let (matches,): (i64,) = sqlx::query_as(
+            "SELECT (SELECT count(*) FROM (SELECT 1 FROM messages_fts WHERE messages_fts MATCH $1 LIMIT $2))
+                  + (SELECT count(*) FROM (SELECT 1 FROM contacts_fts WHERE contacts_fts MATCH $1 LIMIT $2))",
+        )
+        .bind(&phrase)
+        .bind(DENSE_SEARCH_MATCHES)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(if matches >= DENSE_SEARCH_MATCHES {
+            SearchPlan::InListOrder
+        } else {
+            SearchPlan::FromMatches
+        })
+    }
+
     /// The unread messages of every conversation in `scope` (the host page's badge).
     pub async fn unread_total(&self, scope: &Scope) -> Result<i64> {
         let mut q = QueryBuilder::new(
@@ -302,7 +393,7 @@ impl Store {
 
     /// One conversation, if it is inside `scope`.
     pub async fn conversation_view(&self, scope: &Scope, id: Uuid) -> Result<ConversationView> {
-        let mut q = QueryBuilder::new(VIEW_SELECT);
+        let mut q = view_query();
         push_scope(&mut q, scope);
         q.push(" AND c.id = ").push_bind(id.to_string());
         let row: Option<ViewRow> = q.build_query_as().fetch_optional(&self.pool).await?;
@@ -484,7 +575,144 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::case_variants;
+    use super::*;
+    use crate::model::{
+        ChannelType, ConversationStatus, Direction, Handoff, MessageKind, MessageStatus, ScopeKind,
+        Sender, SenderType, StatusFilter,
+    };
+    use crate::server::store::{ImportedConversation, NewContact, NewInbox, NewMessage};
+
+    fn message(content: &str, minutes_ago: i64) -> NewMessage {
+        NewMessage {
+            direction: Direction::Incoming,
+            kind: MessageKind::Text,
+            content: content.into(),
+            media: None,
+            interactive: None,
+            location: None,
+            template: None,
+            sender: Sender {
+                sender_type: SenderType::Contact,
+                name: "c".into(),
+                external_id: None,
+            },
+            status: MessageStatus::Delivered,
+            client_id: None,
+            created_at: Some(now() - chrono::Duration::minutes(minutes_ago)),
+            notify: false,
+        }
+    }
+
+    /// Both ways of reading a text search on SQLite give the same pages, whatever the
+    /// term matches (messages, contact names, both, several messages of one
+    /// conversation, nothing) and with the other filters.
+    #[tokio::test]
+    async fn search_plans_read_the_same_pages() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("search.db").display());
+        let store = Store::connect(&url, 2).await.unwrap();
+        let project = store.create_project("p", false).await.unwrap().project.id;
+        let inbox = store
+            .create_inbox(
+                project,
+                NewInbox {
+                    name: "i".into(),
+                    channel_type: ChannelType::Api,
+                    phone_number: None,
+                    customer_id: None,
+                    webhook_url: None,
+                },
+            )
+            .await
+            .unwrap();
+        let words = ["brake", "invoice", "refund", "parcel"];
+        let batch = (0..90_i64)
+            .map(|i| {
+                let word = words[i as usize % words.len()];
+                let mut messages = vec![message(&format!("my {word} again"), 1_000 - i)];
+                if i % 3 == 0 {
+                    messages.push(message("the brake and the invoice", 900 - i));
+                }
+                ImportedConversation {
+                    inbox_id: inbox.id,
+                    contact: NewContact {
+                        display_name: if i % 7 == 0 {
+                            format!("Brake Shop {i}")
+                        } else {
+                            format!("Ana {i}")
+                        },
+                        phone_number: None,
+                        email: None,
+                        identifier: None,
+                    },
+                    status: if i % 5 == 0 {
+                        ConversationStatus::Ended
+                    } else {
+                        ConversationStatus::Active
+                    },
+                    handoff: Handoff::Human,
+                    assigned_user_id: None,
+                    unread_count: i % 2,
+                    messages,
+                }
+            })
+            .collect();
+        store.import_conversations(project, batch).await.unwrap();
+        let scope = Scope {
+            project_id: project,
+            kind: ScopeKind::Project,
+            assigned_user_id: None,
+        };
+        for search in [
+            "brake",
+            "invoice",
+            "the brake",
+            "Shop",
+            "parcel",
+            "nowhere",
+            "a\"b",
+        ] {
+            for (status, unread) in [(StatusFilter::All, false), (StatusFilter::default(), true)] {
+                let filters = Filters {
+                    status,
+                    search: search.into(),
+                    unread,
+                    ..Default::default()
+                };
+                let mut pages = Vec::new();
+                for plan in [SearchPlan::FromMatches, SearchPlan::InListOrder] {
+                    let (mut ids, mut cursor) = (Vec::new(), None);
+                    loop {
+                        let page = store
+                            .planned_views(plan, &scope, &filters, None, cursor, 7)
+                            .await
+                            .unwrap();
+                        ids.push(page.data.iter().map(|c| c.id).collect::<Vec<_>>());
+                        match page.next_cursor {
+                            Some(next) => cursor = Some(Cursor::decode(&next).unwrap()),
+                            None => break,
+                        }
+                    }
+                    pages.push(ids);
+                }
+                assert_eq!(
+                    pages[0], pages[1],
+                    "search {search:?}, {status:?}, unread {unread}"
+                );
+                let found: usize = pages[0].iter().map(Vec::len).sum();
+                match search {
+                    "nowhere" | "a\"b" => assert_eq!(found, 0),
+                    _ => assert!(found > 0, "{search:?} finds something"),
+                }
+            }
+        }
+        // Few matches here: the plan reads from them.
+        assert_eq!(
+            store.search_plan("brake").await.unwrap(),
+            SearchPlan::FromMatches
+        );
+        assert_eq!(store.search_plan("b").await.unwrap(), SearchPlan::Plain);
+    }
 
     #[test]
     fn short_searches_try_each_letter_case() {
