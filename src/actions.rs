@@ -134,9 +134,9 @@ pub mod backend {
     use super::EmbedError;
     use crate::model::{
         ConversationPage, ConversationView, Filters, Interactive, Message, MessageKind, Reason,
-        SessionView, TemplateRef, ThreadPage,
+        Scope, ScopeKind, SessionView, TemplateRef, ThreadPage,
     };
-    use crate::server::access::{Access, RequestAccess};
+    use crate::server::access::{Access, RequestAccess, ScopeFacts};
     use crate::server::store::{now, NewMessage, Stored};
     use crate::server::store::{Store, TokenRejection};
     use crate::server::{AppError, AppState};
@@ -144,6 +144,7 @@ pub mod backend {
     use axum::http::{HeaderMap, StatusCode};
     use leptos::prelude::*;
     use leptos_axum::ResponseOptions;
+    use std::sync::Arc;
     use uuid::Uuid;
 
     /// What a server function needs from its request, taken from the reactive context
@@ -259,35 +260,16 @@ pub mod backend {
         /// The session a page starts from: theme, language, the inboxes it covers.
         pub async fn session(&self, token: &str) -> Result<SessionView, EmbedError> {
             let access = self.access(token).await?;
-            let project = self
-                .store()
-                .project(access.scope.project_id)
+            let facts = self
+                .scope_facts(&access.scope)
                 .await
                 .map_err(|e| self.internal(e))?;
-            let inboxes = self
-                .store()
-                .inboxes_in_scope(&access.scope)
-                .await
-                .map_err(|e| self.internal(e))?;
-            let scope_label = match access.scope.kind {
-                crate::model::ScopeKind::WhatsappConfig(_) => {
-                    inboxes.first().map(|i| i.name.clone())
-                }
-                crate::model::ScopeKind::Customer(id) => self
-                    .store()
-                    .customer(access.scope.project_id, id)
-                    .await
-                    .ok()
-                    .map(|c| c.name),
-                crate::model::ScopeKind::Project => None,
-            }
-            .unwrap_or_else(|| project.name.clone());
             Ok(SessionView {
-                project_name: project.name,
-                scope_label,
+                project_name: facts.project_name.clone(),
+                scope_label: facts.scope_label.clone(),
                 theme: access.theme(),
                 language: access.language.clone(),
-                inboxes,
+                inboxes: facts.inboxes.clone(),
                 assigned_user_id: access.scope.assigned_user_id,
                 server_now_ms: now().timestamp_millis(),
                 agent: access.agent().map(|a| crate::model::AgentView {
@@ -297,6 +279,35 @@ pub mod backend {
                 }),
                 allowed_origins: access.allowed_origins.clone(),
             })
+        }
+
+        /// The project's name, the scope's label and its inboxes, from what an earlier
+        /// request read while none of them has changed (`AccessCache`).
+        async fn scope_facts(&self, scope: &Scope) -> Result<Arc<ScopeFacts>, AppError> {
+            let cache = &self.state.access_cache;
+            let epoch = self.store().access_epoch();
+            if let Some(facts) = cache.scope(scope, epoch) {
+                return Ok(facts);
+            }
+            let project = self.store().project(scope.project_id).await?;
+            let inboxes = self.store().inboxes_in_scope(scope).await?;
+            let label = match scope.kind {
+                ScopeKind::WhatsappConfig(_) => inboxes.first().map(|i| i.name.clone()),
+                ScopeKind::Customer(id) => self
+                    .store()
+                    .customer(scope.project_id, id)
+                    .await
+                    .ok()
+                    .map(|c| c.name),
+                ScopeKind::Project => None,
+            };
+            let facts = Arc::new(ScopeFacts {
+                scope_label: label.unwrap_or_else(|| project.name.clone()),
+                project_name: project.name,
+                inboxes,
+            });
+            cache.keep_scope(scope, epoch, facts.clone());
+            Ok(facts)
         }
 
         /// A page of the conversations the token may see, filtered.

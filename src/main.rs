@@ -3,6 +3,9 @@ use inbox_embed::server::cli::{Cli, Command, ProjectCommand};
 use inbox_embed::server::config::Config;
 use inbox_embed::server::{agent_jwt, demo, http, live, webhooks};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()

@@ -139,7 +139,7 @@ pub struct Scope {
     pub assigned_user_id: Option<Uuid>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ScopeKind {
     Project,
     WhatsappConfig(Uuid),

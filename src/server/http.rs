@@ -10,6 +10,7 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::serve::ListenerExt;
 use axum::Router;
 use leptos::prelude::provide_context;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -55,6 +56,7 @@ pub async fn state(config: &Config) -> Result<AppState, AppError> {
         guard: Arc::new(guard),
         media: MediaStore::new(&config.media_dir),
         jwt_max_lifetime: config.jwt_max_lifetime,
+        access_cache: Default::default(),
     })
 }
 
@@ -204,6 +206,14 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     socket.bind(addr)?;
     let listener = socket.listen(LISTEN_BACKLOG)?;
     tracing::info!("listening on http://{}", listener.local_addr()?);
+    // Each response goes out as it is written: with Nagle's algorithm, a response's last
+    // segment waited for the client's delayed ACK (40 ms on Linux) on keep-alive
+    // connections.
+    let listener = listener.tap_io(|stream| {
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY not set");
+        }
+    });
     let hub = state.live.clone();
     axum::serve(
         listener,

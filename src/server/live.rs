@@ -381,15 +381,20 @@ async fn listen(store: Store) {
             Ok(None) => return,
             Ok(Some(mut listener)) => loop {
                 match listener.try_recv().await {
-                    Ok(Some(note)) if note.channel() == PG_TOKENS_CHANNEL => tokens.notify_one(),
+                    Ok(Some(note)) if note.channel() == PG_TOKENS_CHANNEL => {
+                        store.access_changed_elsewhere();
+                        tokens.notify_one();
+                    }
                     Ok(Some(_)) => events.notify_one(),
                     // The connection dropped; the next call makes it again. What was
-                    // committed meanwhile is in the log.
+                    // committed meanwhile is in the log; a token notice may be lost.
                     Ok(None) => {
+                        store.access_changed_elsewhere();
                         events.notify_one();
                         tokens.notify_one();
                     }
                     Err(e) => {
+                        store.access_changed_elsewhere();
                         tracing::warn!(error = %e, "listening for other instances' events failed");
                         break;
                     }

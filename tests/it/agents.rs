@@ -2,8 +2,8 @@
 //! contact, mark read. Each server function re-checks the token, its origin and that the
 //! conversation is in scope; out of scope is a 404 and nothing happens.
 
-use chrono::{Duration as ChronoDuration, Utc};
 use crate::common::*;
+use chrono::{Duration as ChronoDuration, Utc};
 use serde_json::{json, Value};
 
 struct Desk {

@@ -3,8 +3,8 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, Utc};
 use crate::common::*;
+use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 const NIL: &str = "00000000-0000-0000-0000-000000000000";

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use crate::common::*;
+use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 fn token_of(created: &Value) -> String {

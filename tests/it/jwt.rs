@@ -1,10 +1,10 @@
 //! Agent JWTs at `/embed/{jwt}` (§7): the vectors a verifier must refuse, the project's
 //! JWT origins, the agent on what they send, the tabs, and the `jwt` command.
 
+use crate::common::*;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::Utc;
-use crate::common::*;
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;

@@ -2,8 +2,8 @@
 //! size limits, stored once per client id, served only to tokens whose scope holds the
 //! conversation, with headers that keep a file from ever running as a page.
 
-use base64::Engine;
 use crate::common::*;
+use base64::Engine;
 use reqwest::Method;
 use serde_json::{json, Value};
 

@@ -7,8 +7,8 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use base64::Engine;
 use crate::common::*;
+use base64::Engine;
 use reqwest::Method;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};

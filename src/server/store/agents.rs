@@ -106,7 +106,7 @@ impl Store {
             .bind(project_id.to_string())
             .execute(&self.pool)
             .await?;
-        self.token_changed().await;
+        self.access_changed().await;
         Ok(secret)
     }
 
@@ -122,7 +122,7 @@ impl Store {
             .bind(project_id.to_string())
             .execute(&self.pool)
             .await?;
-        self.token_changed().await;
+        self.access_changed().await;
         Ok(())
     }
 

@@ -327,6 +327,8 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        // A customer's name labels the embeds scoped to it.
+        self.access_changed().await;
         Ok(c)
     }
 
@@ -364,6 +366,8 @@ impl Store {
         .bind(ms(inbox.created_at))
         .execute(&self.pool)
         .await?;
+        // The embeds whose scope covers it list it.
+        self.access_changed().await;
         Ok(inbox)
     }
 
@@ -412,6 +416,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        self.access_changed().await;
         Ok(inbox)
     }
 
@@ -469,7 +474,7 @@ impl Store {
             .await?;
         tx.commit().await?;
         // Its tokens were revoked: their open sockets close now.
-        self.token_changed().await;
+        self.access_changed().await;
         Ok(media.into_iter().map(|m| m.0).collect())
     }
 
@@ -529,6 +534,8 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        // An agent JWT finds its user by `external_id`.
+        self.access_changed().await;
         Ok(user)
     }
 

@@ -79,6 +79,9 @@ pub struct Store {
     events_wake: std::sync::Arc<tokio::sync::Notify>,
     /// Notified when an embed token changed, so open sockets are checked again.
     tokens_changed: std::sync::Arc<tokio::sync::Notify>,
+    /// Counts the changes to what a credential resolves to (`access_changed`): what was
+    /// resolved before the last one is not used again (`access::AccessCache`).
+    access_epoch: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Store {
@@ -91,6 +94,9 @@ impl Store {
             Backend::Sqlite => connect_sqlite(url).await?,
             Backend::Postgres => AnyPoolOptions::new()
                 .max_connections(pool_size.max(2))
+                // No ping before each use (a round trip per query): a connection that
+                // died fails its query, which answers an error, not a wrong result.
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect(url)
                 .await
@@ -114,6 +120,7 @@ impl Store {
             outbox_wake: Default::default(),
             events_wake: Default::default(),
             tokens_changed: Default::default(),
+            access_epoch: Default::default(),
         })
     }
 
@@ -134,20 +141,36 @@ impl Store {
         Ok(Some(listener))
     }
 
-    /// Says an embed token changed: open sockets on this instance, and on PostgreSQL on
-    /// every instance, are checked again at once.
-    async fn token_changed(&self) {
+    /// Says what a credential resolves to changed (a token, a project's JWT settings, the
+    /// inboxes or names a scope shows), after the change is committed: what this instance
+    /// resolved before is dropped, and open sockets here and, on PostgreSQL, on every
+    /// instance are checked again at once (the other instances drop theirs on the notice).
+    async fn access_changed(&self) {
+        self.access_changed_elsewhere();
         self.tokens_changed.notify_one();
         if self.backend == Backend::Postgres {
             let sent = sqlx::query("SELECT 1 FROM pg_notify($1, '')")
                 .bind(PG_TOKENS_CHANNEL)
                 .execute(&self.pool)
                 .await;
-            // The other instances' periodic check closes those sockets anyway.
+            // The other instances' periodic check closes those sockets anyway, and their
+            // resolved credentials age out (`access::AccessCache`).
             if let Err(e) = sent {
                 tracing::warn!(error = %e, "notifying other instances of a token change failed");
             }
         }
+    }
+
+    /// Another instance changed what a credential resolves to (its notice arrived), or
+    /// its notices may have been missed: drops what this instance resolved.
+    pub fn access_changed_elsewhere(&self) {
+        self.access_epoch
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The count of changes so far: read before resolving, kept with what was resolved.
+    pub fn access_epoch(&self) -> u64 {
+        self.access_epoch.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// A write transaction. SQLite takes its write lock at `BEGIN` (a deferred `BEGIN`
@@ -202,6 +225,8 @@ async fn connect_sqlite(url: &str) -> Result<AnyPool> {
     let pool = AnyPoolOptions::new()
         .max_connections(8)
         .min_connections(1)
+        // A file connection does not go stale: no ping before each use.
+        .test_before_acquire(false)
         .after_connect(|conn, _| {
             Box::pin(async move {
                 conn.execute(

@@ -222,7 +222,7 @@ impl Store {
         .bind(id.to_string())
         .execute(&self.pool)
         .await?;
-        self.token_changed().await;
+        self.access_changed().await;
         self.embed_token(project_id, id).await
     }
 
@@ -234,7 +234,7 @@ impl Store {
             .bind(id.to_string())
             .execute(&self.pool)
             .await?;
-        self.token_changed().await;
+        self.access_changed().await;
         self.embed_token(project_id, id).await
     }
 
