@@ -137,6 +137,10 @@ cleanup() {
 report_context() {
   commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
   git diff --quiet HEAD -- src Cargo.toml Cargo.lock 2>/dev/null || commit="$commit (+ uncommitted changes)"
+  # Another build measured: the commit it was built from, as BENCH_BIN_COMMIT says.
+  if [ -n "${BENCH_BIN:-}" ]; then
+    commit="${BENCH_BIN_COMMIT:-unknown} (binary $BENCH_BIN)"
+  fi
   cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 }
 
