@@ -43,7 +43,28 @@ impl From<ConversationRow> for Conversation {
     }
 }
 
-#[derive(FromRow)]
+/// `ViewRow`'s columns in its fields' order (`read_in_one`).
+const VIEW_ROW_COLUMNS: [&str; 17] = [
+    "id",
+    "inbox_id",
+    "inbox_name",
+    "channel_type",
+    "contact_id",
+    "display_name",
+    "phone_number",
+    "status",
+    "handoff",
+    "assigned_user_id",
+    "unread_count",
+    "last_message_at",
+    "created_at",
+    "last_preview",
+    "last_direction",
+    "last_kind",
+    "last_status",
+];
+
+#[derive(FromRow, serde::Deserialize)]
 struct ViewRow {
     id: DbId,
     inbox_id: DbId,
@@ -350,7 +371,13 @@ impl Store {
         }
         q.push(" ORDER BY c.last_message_at DESC, c.id DESC LIMIT ")
             .push_bind(limit + 1);
-        let rows: Vec<ViewRow> = q.build_query_as().fetch_all(&self.pool).await?;
+        let rows: Vec<ViewRow> = match self.backend {
+            Backend::Sqlite => {
+                let order = "last_message_at DESC, id DESC";
+                read_in_one(&self.pool, &mut q, &VIEW_ROW_COLUMNS, order).await?
+            }
+            Backend::Postgres => q.build_query_as().fetch_all(&self.pool).await?,
+        };
         Ok(paginate(
             rows.into_iter().map(Into::into).collect(),
             limit,

@@ -273,6 +273,35 @@ impl<'r> sqlx::Decode<'r, sqlx::Any> for DbId {
     }
 }
 
+/// An id as text in a JSON row (`read_in_one`).
+impl<'de> serde::Deserialize<'de> for DbId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Uuid::parse_str(&text)
+            .map(DbId)
+            .map_err(|e| serde::de::Error::custom(format!("{text:?} is not an id: {e}")))
+    }
+}
+
+/// Reads the rows of `q` (a whole query, its ORDER BY included) on SQLite as one row: a
+/// JSON array of `columns` per row, in `order`. sqlx's SQLite driver hands each row over
+/// from its connection's thread on its own (a wake-up and a switch of threads each): a
+/// page of rows as one text is one hand-over. `T` reads the array in `columns`' order.
+async fn read_in_one<T: serde::de::DeserializeOwned>(
+    pool: &AnyPool,
+    q: &mut QueryBuilder,
+    columns: &[&str],
+    order: &str,
+) -> Result<Vec<T>> {
+    let before = format!(
+        "SELECT json_group_array(json_array({}) ORDER BY {order}) FROM (",
+        columns.join(", ")
+    );
+    q.wrap(&before, ")");
+    let (rows,): (String,) = q.build_query_as().fetch_one(pool).await?;
+    serde_json::from_str(&rows).map_err(|e| AppError::Internal(format!("reading rows: {e}")))
+}
+
 fn ms(at: DateTime<Utc>) -> i64 {
     at.timestamp_millis()
 }

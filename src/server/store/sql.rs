@@ -42,6 +42,13 @@ impl QueryBuilder {
         self
     }
 
+    /// Puts the query so far between `before` and `after` (a subquery of them).
+    pub fn wrap(&mut self, before: &str, after: &str) -> &mut Self {
+        self.sql.insert_str(0, before);
+        self.sql.push_str(after);
+        self
+    }
+
     pub fn build_query_as<T>(&mut self) -> QueryAs<'_, Any, T, AnyArguments<'_>>
     where
         T: for<'r> FromRow<'r, AnyRow>,
