@@ -1265,3 +1265,46 @@ async fn the_page_language_is_the_tokens() {
     let page = server.page(&format!("/embed/{token}")).await;
     assert_eq!(page.expect(200).html_element().attr("lang"), Some("es-ES"));
 }
+
+/// What a page shows of its scope is kept between requests (the access cache), yet a
+/// renamed customer and a new inbox show on the very next page.
+#[tokio::test]
+async fn a_scope_change_shows_on_the_next_page() {
+    let server = TestServer::start().await;
+    let api = server.project("P").await;
+    let customer = id_of(&api.customer("Old Name Co").await);
+    api.inbox("First desk", "api", Some(&customer)).await;
+    let token = api
+        .token(json!({ "name": "t", "scope": { "type": "customer", "id": customer } }))
+        .await["token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let path = format!("/embed/{token}");
+    let before = server.page(&path).await;
+    before.expect(200);
+    assert!(
+        before.html.contains("Old Name Co"),
+        "the label is the customer's name"
+    );
+    assert!(!before.html.contains("Second desk"));
+
+    api.patch(
+        &format!("/customers/{customer}"),
+        json!({ "name": "New Name Co" }),
+    )
+    .await
+    .expect(200);
+    api.inbox("Second desk", "api", Some(&customer)).await;
+    let after = server.page(&path).await;
+    after.expect(200);
+    assert!(
+        after.html.contains("New Name Co"),
+        "the renamed customer labels the page"
+    );
+    assert!(!after.html.contains("Old Name Co"));
+    assert!(
+        after.html.contains("Second desk"),
+        "the new inbox is listed"
+    );
+}
