@@ -262,11 +262,11 @@ fn push_filters(q: &mut QueryBuilder, filters: &Filters, backend: Backend, plan:
         }
         q.push(")");
     } else {
-        let phrase = fts_phrase(search);
         match plan {
-            // The rows come from the matches already (`conversation_views`).
+            // The rows come from the matches already (`planned_views`).
             SearchPlan::FromMatches => {}
             SearchPlan::Plain | SearchPlan::InListOrder => {
+                let phrase = fts_phrase(search);
                 q.push(" AND (c.contact_id IN (SELECT ct2.id FROM contacts ct2 WHERE ct2.rowid IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ")
                     .push_bind(phrase.clone())
                     .push(")) OR EXISTS (SELECT 1 FROM messages m2 WHERE m2.conversation_id = c.id AND m2.rowid IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ")
