@@ -347,36 +347,27 @@ pub mod backend {
             conversation_id: &str,
         ) -> Result<ThreadPage, EmbedError> {
             // The token first: a bad token is a 401 whatever the id.
-            self.access(token).await?;
+            let access = self.access(token).await?;
             let conversation_id =
                 Uuid::parse_str(conversation_id).map_err(|_| self.fail(EmbedError::NotFound))?;
             let last_event_id = self.live_cursor();
-            let (access, conversation) = self.conversation(token, conversation_id).await?;
-            let watched = match access.agent() {
-                Some(agent) => self
-                    .store()
-                    .is_watched(agent.user_id, conversation.id)
-                    .await
-                    .map_err(|e| self.internal(e))?,
-                None => false,
-            };
-            let page = self
+            let thread = self
                 .store()
-                .messages(conversation.id, None, super::THREAD_PAGE)
-                .await
-                .map_err(|e| self.internal(e))?;
-            let window = self
-                .store()
-                .reply_window(&conversation)
+                .thread(
+                    &access.scope,
+                    conversation_id,
+                    access.agent().map(|a| a.user_id),
+                    super::THREAD_PAGE,
+                )
                 .await
                 .map_err(|e| self.internal(e))?;
             Ok(ThreadPage {
-                window,
-                conversation,
-                messages: page.messages,
-                older_cursor: page.older_cursor,
+                window: thread.window,
+                conversation: thread.conversation,
+                messages: thread.messages.messages,
+                older_cursor: thread.messages.older_cursor,
                 last_event_id,
-                watched,
+                watched: thread.watched,
             })
         }
 

@@ -1308,3 +1308,104 @@ async fn a_scope_change_shows_on_the_next_page() {
         "the new inbox is listed"
     );
 }
+
+/// The thread the embed opens (read in one query) holds what was stored: the conversation
+/// as the API has it, the newest 50 messages with every field, the older ones behind its
+/// cursor, and WhatsApp's reply window from the last incoming message.
+#[tokio::test]
+async fn the_thread_holds_what_was_stored() {
+    let server = TestServer::start().await;
+    let api = server.project("A").await;
+    let inbox = id_of(&api.inbox("WA", "whatsapp", None).await);
+    let contact = id_of(&api.contact("Ana", Some("+34600000001")).await);
+    let conversation = id_of(&api.conversation(&inbox, &contact, json!({})).await);
+    let token = api.project_token().await;
+    let media = json!({ "url": "https://cdn.example.com/p.jpg", "mime_type": "image/jpeg", "filename": "p.jpg", "size": 2048 });
+    let bodies = [
+        json!({ "kind": "text", "content": "hola \"quoted\" ü 👋" }),
+        json!({ "kind": "image", "content": "a caption", "media": media }),
+        json!({ "kind": "location", "location": { "latitude": 40.4168, "longitude": -3.7038, "name": "Sol" } }),
+        json!({ "kind": "interactive", "content": "Confirm?", "interactive": { "type": "button", "buttons": [{ "id": "y", "title": "Yes" }] } }),
+        json!({ "kind": "template", "template": { "name": "order_update", "parameters": ["#123"] } }),
+    ];
+    let start = Utc::now() - chrono::Duration::hours(3);
+    let mut stored = Vec::new();
+    for i in 0..53_usize {
+        let mut body = bodies[i % bodies.len()].clone();
+        // The last message is outgoing: the window runs from the one before.
+        body["direction"] = json!(if i % 3 == 1 { "outgoing" } else { "incoming" });
+        body["created_at"] = json!(iso(start + chrono::Duration::minutes(i as i64)));
+        stored.push(api.message(&conversation, body).await);
+    }
+    let listed = api
+        .get(&format!("/conversations/{conversation}/messages?limit=100"))
+        .await
+        .expect(200)["data"]
+        .clone();
+    assert_eq!(listed, json!(stored), "the API lists what it stored");
+
+    let got = server
+        .rpc(
+            "load_thread",
+            &[("token", &token), ("conversation_id", &conversation)],
+            &[],
+        )
+        .await;
+    assert_eq!(got.status, 200, "{}", got.body);
+    let thread: Value = serde_json::from_str(&got.body).unwrap();
+    assert_eq!(
+        thread["messages"],
+        json!(stored[3..]),
+        "the newest 50, oldest first"
+    );
+    assert_eq!(thread["watched"], json!(false));
+    let older = server
+        .rpc(
+            "older_messages",
+            &[
+                ("token", &token),
+                ("conversation_id", &conversation),
+                ("before", thread["older_cursor"].as_str().expect("a cursor")),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(older.status, 200, "{}", older.body);
+    let older: Value = serde_json::from_str(&older.body).unwrap();
+    assert_eq!(older["messages"], json!(stored[..3]));
+    assert!(older["older_cursor"].is_null());
+
+    let last_incoming = DateTime::parse_from_rfc3339(stored[51]["created_at"].as_str().unwrap())
+        .unwrap()
+        .timestamp_millis();
+    assert_eq!(
+        thread["window"],
+        json!({ "state": "open_until", "until": last_incoming + 24 * 3_600_000 })
+    );
+    let view = &thread["conversation"];
+    let stored_conversation = api
+        .get(&format!("/conversations/{conversation}"))
+        .await
+        .expect(200)
+        .clone();
+    for field in [
+        "id",
+        "inbox_id",
+        "status",
+        "handoff",
+        "unread_count",
+        "last_message_at",
+        "created_at",
+    ] {
+        assert_eq!(view[field], stored_conversation[field], "{field}");
+    }
+    assert_eq!(view["inbox_name"], json!("WA"));
+    assert_eq!(view["channel_type"], json!("whatsapp"));
+    assert_eq!(
+        view["contact"],
+        json!({ "id": contact, "display_name": "Ana", "phone_number": "+34600000001" })
+    );
+    assert_eq!(view["preview"]["direction"], json!("outgoing"));
+    assert_eq!(view["preview"]["kind"], json!(stored[52]["kind"]));
+    assert_eq!(view["preview"]["status"], stored[52]["status"]);
+}

@@ -219,16 +219,4 @@ impl Store {
         q.execute(&self.pool).await?;
         Ok(())
     }
-
-    /// Whether an agent watches a conversation.
-    pub async fn is_watched(&self, user_id: Uuid, conversation_id: Uuid) -> Result<bool> {
-        let found: Option<i64> = sqlx::query_scalar(
-            "SELECT created_at FROM watches WHERE user_id = $1 AND conversation_id = $2",
-        )
-        .bind(user_id.to_string())
-        .bind(conversation_id.to_string())
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(found.is_some())
-    }
 }

@@ -44,7 +44,7 @@ impl From<ConversationRow> for Conversation {
 }
 
 /// `ViewRow`'s columns in its fields' order (`read_in_one`).
-const VIEW_ROW_COLUMNS: [&str; 17] = [
+pub(super) const VIEW_ROW_COLUMNS: [&str; 17] = [
     "id",
     "inbox_id",
     "inbox_name",
@@ -65,7 +65,7 @@ const VIEW_ROW_COLUMNS: [&str; 17] = [
 ];
 
 #[derive(FromRow, serde::Deserialize)]
-struct ViewRow {
+pub(super) struct ViewRow {
     id: DbId,
     inbox_id: DbId,
     inbox_name: String,
@@ -117,12 +117,12 @@ impl From<ViewRow> for ConversationView {
     }
 }
 
-const VIEW_COLUMNS: &str =
+pub(super) const VIEW_COLUMNS: &str =
     "SELECT c.id, c.inbox_id, i.name AS inbox_name, i.channel_type, c.contact_id,
         ct.display_name, ct.phone_number, c.status, c.handoff, c.assigned_user_id, c.unread_count,
         c.last_message_at, c.created_at, c.last_preview,
         m.direction AS last_direction, m.kind AS last_kind, m.status AS last_status";
-const VIEW_JOINS: &str = "
+pub(super) const VIEW_JOINS: &str = "
     JOIN inboxes i ON i.id = c.inbox_id
     JOIN contacts ct ON ct.id = c.contact_id
     LEFT JOIN messages m ON m.id = c.last_message_id
@@ -167,7 +167,7 @@ fn push_text_matches(q: &mut QueryBuilder, phrase: &str) {
 
 /// Appends the scope's condition on `c` (a conversation row): the one place a scope
 /// becomes SQL.
-fn push_scope(q: &mut QueryBuilder, scope: &Scope) {
+pub(super) fn push_scope(q: &mut QueryBuilder, scope: &Scope) {
     q.push("c.project_id = ")
         .push_bind(scope.project_id.to_string());
     match scope.kind {

@@ -5,11 +5,34 @@ use uuid::Uuid;
 
 use super::*;
 use crate::model::{
-    ConversationStatus, Direction, EventType, Message, MessageKind, MessagePage, MessageStatus,
-    Sender, SenderType,
+    ConversationStatus, ConversationView, Direction, EventType, Message, MessageKind, MessagePage,
+    MessageStatus, ReplyWindow, Scope, Sender, SenderType,
 };
 
-#[derive(FromRow)]
+/// `MessageRow`'s columns in its fields' order (rows read as JSON arrays).
+const MESSAGE_ROW_COLUMNS: [&str; 16] = [
+    "id",
+    "conversation_id",
+    "direction",
+    "kind",
+    "content",
+    "media_json",
+    "interactive_json",
+    "location_json",
+    "template_json",
+    "sender_type",
+    "sender_name",
+    "sender_external_id",
+    "status",
+    "client_id",
+    "error",
+    "created_at",
+];
+
+/// Newest first, as a thread's pages are read.
+const MESSAGE_ORDER: &str = "created_at DESC, id DESC";
+
+#[derive(FromRow, serde::Deserialize)]
 struct MessageRow {
     id: DbId,
     conversation_id: DbId,
@@ -237,17 +260,14 @@ impl Store {
     }
 
     /// WhatsApp's 24-hour window of a conversation now: from when the contact last wrote.
-    pub async fn reply_window(
-        &self,
-        conversation: &crate::model::ConversationView,
-    ) -> Result<crate::model::ReplyWindow> {
+    pub async fn reply_window(&self, conversation: &ConversationView) -> Result<ReplyWindow> {
         let last_incoming: Option<i64> = sqlx::query_scalar(
             "SELECT max(created_at) FROM messages WHERE conversation_id = $1 AND direction = 'incoming'",
         )
         .bind(conversation.id.to_string())
         .fetch_one(&self.pool)
         .await?;
-        Ok(crate::model::ReplyWindow::of(
+        Ok(ReplyWindow::of(
             conversation.channel_type,
             last_incoming,
             now().timestamp_millis(),
@@ -361,7 +381,10 @@ impl Store {
         before: Option<Cursor>,
         limit: i64,
     ) -> Result<MessagePage> {
-        let mut q = QueryBuilder::new("SELECT * FROM messages WHERE conversation_id = ");
+        let mut q = QueryBuilder::new(format!(
+            "SELECT {} FROM messages WHERE conversation_id = ",
+            MESSAGE_ROW_COLUMNS.join(", ")
+        ));
         q.push_bind(conversation_id.to_string());
         if let Some(c) = before {
             q.push(" AND (created_at, id) < (")
@@ -370,19 +393,114 @@ impl Store {
                 .push_bind(c.id.to_string())
                 .push(")");
         }
-        q.push(" ORDER BY created_at DESC, id DESC LIMIT ")
+        q.push(format_args!(" ORDER BY {MESSAGE_ORDER} LIMIT "))
             .push_bind(limit + 1);
-        let rows: Vec<MessageRow> = q.build_query_as().fetch_all(&self.pool).await?;
-        let page = paginate(
-            rows.into_iter().map(Message::from).collect(),
-            limit,
-            message_cursor,
+        let rows: Vec<MessageRow> = match self.backend {
+            Backend::Sqlite => {
+                read_in_one(&self.pool, &mut q, &MESSAGE_ROW_COLUMNS, MESSAGE_ORDER).await?
+            }
+            Backend::Postgres => q.build_query_as().fetch_all(&self.pool).await?,
+        };
+        Ok(message_page(rows, limit))
+    }
+
+    /// A thread as the embed opens it, in one query: the conversation if `scope` covers it
+    /// (else `NotFound`), whether `watcher` watches it, its newest `limit` messages and its
+    /// reply window. Its parts read as JSON, so the database hands over one row.
+    pub async fn thread(
+        &self,
+        scope: &Scope,
+        conversation_id: Uuid,
+        watcher: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Thread> {
+        use super::conversations::{
+            push_scope, ViewRow, VIEW_COLUMNS, VIEW_JOINS, VIEW_ROW_COLUMNS,
+        };
+        // A JSON array, an aggregate of them, and how a JSON value becomes text.
+        let (array, group, as_text) = match self.backend {
+            Backend::Sqlite => ("json_array", "json_group_array", ""),
+            Backend::Postgres => ("json_build_array", "json_agg", "::text"),
+        };
+        let id = conversation_id.to_string();
+        let mut q = QueryBuilder::new(format!(
+            "SELECT (SELECT {array}({}){as_text} FROM (",
+            VIEW_ROW_COLUMNS.join(", ")
+        ));
+        q.push(VIEW_COLUMNS)
+            .push(" FROM conversations c")
+            .push(VIEW_JOINS);
+        push_scope(&mut q, scope);
+        q.push(" AND c.id = ").push_bind(id.clone()).push(") v), ");
+        match watcher {
+            Some(user_id) => q
+                .push("(SELECT count(*) FROM watches WHERE user_id = ")
+                .push_bind(user_id.to_string())
+                .push(" AND conversation_id = ")
+                .push_bind(id.clone())
+                .push("), "),
+            None => q.push("CAST(0 AS BIGINT), "),
+        };
+        q.push("(SELECT max(created_at) FROM messages WHERE direction = 'incoming' AND conversation_id = ")
+            .push_bind(id.clone())
+            .push("), ");
+        let columns = MESSAGE_ROW_COLUMNS.join(", ");
+        q.push(format_args!(
+            "(SELECT {group}({array}({columns}) ORDER BY {MESSAGE_ORDER}){as_text} \
+             FROM (SELECT {columns} FROM messages WHERE conversation_id = "
+        ))
+        .push_bind(id)
+        .push(format_args!(" ORDER BY {MESSAGE_ORDER} LIMIT "))
+        .push_bind(limit + 1)
+        .push(") p)");
+        let (view, watches, last_incoming, rows): (
+            Option<String>,
+            i64,
+            Option<i64>,
+            Option<String>,
+        ) = q.build_query_as().fetch_one(&self.pool).await?;
+        let read = |e: serde_json::Error| AppError::Internal(format!("reading a thread: {e}"));
+        let view: ViewRow =
+            serde_json::from_str(&view.ok_or(AppError::NotFound("conversation"))?).map_err(read)?;
+        let rows: Vec<MessageRow> = match rows {
+            Some(rows) => serde_json::from_str(&rows).map_err(read)?,
+            None => Vec::new(),
+        };
+        let conversation = ConversationView::from(view);
+        let window = ReplyWindow::of(
+            conversation.channel_type,
+            last_incoming,
+            now().timestamp_millis(),
         );
-        let mut messages = page.data;
-        messages.reverse();
-        Ok(MessagePage {
-            messages,
-            older_cursor: page.next_cursor,
+        Ok(Thread {
+            conversation,
+            watched: watches > 0,
+            messages: message_page(rows, limit),
+            window,
         })
+    }
+}
+
+/// What `Store::thread` reads.
+#[derive(Debug)]
+pub struct Thread {
+    pub conversation: ConversationView,
+    pub watched: bool,
+    pub messages: MessagePage,
+    pub window: ReplyWindow,
+}
+
+/// `limit + 1` rows read newest first as a page shown oldest first.
+fn message_page(rows: Vec<MessageRow>, limit: i64) -> MessagePage {
+    let page = paginate(
+        rows.into_iter().map(Message::from).collect(),
+        limit,
+        message_cursor,
+    );
+    let mut messages = page.data;
+    messages.reverse();
+    MessagePage {
+        messages,
+        older_cursor: page.next_cursor,
     }
 }
