@@ -78,11 +78,13 @@ async fn load<'a>(
             }
         }
     };
-    let list = req.conversations(&token, &filters, None).await;
-    let thread = match open_id {
-        Some(id) => Some(req.thread(&token, id).await),
-        None => None,
-    };
+    // The list and the open thread are read at once (two connections).
+    let (list, thread) = tokio::join!(req.conversations(&token, &filters, None), async {
+        match open_id {
+            Some(id) => Some(req.thread(&token, id).await),
+            None => None,
+        }
+    });
     let lang = Lang::choose(lang_override, &session.language);
     PageView::Inbox(Arc::new(InboxView {
         html_lang: lang.html_tag(&session.language),
